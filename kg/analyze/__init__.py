@@ -1,0 +1,1 @@
+"""Network analysis over the projected networkx graph."""

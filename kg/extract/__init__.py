@@ -1,0 +1,1 @@
+"""Extraction of organizations and links from one cleaned article (a pure function)."""

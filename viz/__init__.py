@@ -1,0 +1,1 @@
+"""Map templates and assets for kg viz, installed as package data."""
