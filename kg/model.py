@@ -37,10 +37,19 @@ class Article:
     date: str | None = None  # ISO YYYY-MM-DD
     source: str | None = None  # the outlet
     encoding: str | None = None
+    warnings: list[str] = field(default_factory=list)  # e.g. invalid bytes replaced while decoding
 
     @property
     def id(self) -> str:
         return self.sha256[:16]
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A path that was not read as an article, and why (reported in build summaries)."""
+
+    path: str
+    reason: str
 
 
 @dataclass

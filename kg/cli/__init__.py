@@ -16,3 +16,10 @@ def main() -> None:
       kg build data/corpus --store kg-store
       kg query --store kg-store --saved partners-of --param name=铜陵边检站
     """
+
+
+from kg.cli import extract as _extract  # noqa: E402,F401
+from kg.cli import analyze as _analyze  # noqa: E402,F401
+from kg.cli import review as _review  # noqa: E402,F401
+from kg.cli import build as _build  # noqa: E402,F401
+from kg.cli import query as _query  # noqa: E402,F401

@@ -1,0 +1,204 @@
+"""Tell site furniture lines (bylines, crumbs, share buttons, link lists, footers) from article text.
+
+The words live in ``ontology/boilerplate.yaml``; this module holds the line
+shapes. Lines are the output of ``kg.clean.clean_text``.
+
+>>> rules = load_rules()
+>>> [classify(line, rules) for line in ["责任编辑：张三", "首页 > 要闻 > 正文", "甲与乙签订共建协议。"]]
+['label', 'crumb', None]
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from kg.resources import ontology_dir
+from kg.textmeta import parse_date
+
+_DATE_TIME = (
+    r"(?:(?:19|20)\d{2}\s*(?:年\s*\d{1,2}\s*月\s*\d{1,2}\s*日?|[-/.]\d{1,2}[-/.]\d{1,2})"
+    r"(?:\s*\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?)"
+)
+_SENTENCE_PUNCT = re.compile(r"[。！？；，]")
+_NUMBERISH = re.compile(r"[\d\s.,:：/\-—_=*#~·…()（）\[\]【】<>|]+")
+_DATE_ONLY = re.compile(rf"[\s(（【\[]*{_DATE_TIME}[\s)）】\]]*(?:星期.|周.)?")
+_TRIM = "【】[]()（）:：<>《》 "
+
+
+@dataclass(frozen=True)
+class Rules:
+    """Compiled boilerplate rules."""
+
+    max_line: int
+    label_line: int
+    label: re.Pattern[str]
+    dated_label: re.Pattern[str]
+    byline_line: int
+    byline_token: int
+    roles: frozenset[str]
+    phrase_line: int
+    phrase: re.Pattern[str]
+    exact: frozenset[str]
+    crumb_split: re.Pattern[str]
+    crumb_segment: int
+    crumb_words: frozenset[str]
+    link_split: re.Pattern[str]
+    link_segment: int
+    related: frozenset[str]
+    footer_label: int
+    html_drop_tags: tuple[str, ...] = ()
+    html_drop_class_words: frozenset[str] = field(default_factory=frozenset)
+
+
+def _alternation(words: Sequence[str]) -> str:
+    return "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True))
+
+
+def _rules_file() -> Path:
+    try:
+        return ontology_dir() / "boilerplate.yaml"
+    except TypeError:  # kg.ontology shadowed by a module: fall back to the source tree
+        return Path(__file__).resolve().parent.parent / "ontology" / "boilerplate.yaml"
+
+
+@cache
+def load_rules(path: str | Path | None = None) -> Rules:
+    """Compile ``ontology/boilerplate.yaml`` (or another file of the same shape)."""
+    data = yaml.safe_load(Path(path or _rules_file()).read_text(encoding="utf-8"))
+    labels = _alternation(data["labels"])
+    separators = _alternation(data["crumb_separators"])
+    pipes = _alternation(data["link_separators"])
+    bullets = "".join(re.escape(b) for b in data["link_bullets"])
+    return Rules(
+        max_line=data["max_line_chars"],
+        label_line=data["label_line_chars"],
+        label=re.compile(rf"^[\s(（【\[]*(?:{labels})\s*[：:]"),
+        dated_label=re.compile(rf"^[\s(（【\[]*{_DATE_TIME}\s*(?:{labels})\s*[：:]"),
+        byline_line=data["byline_line_chars"],
+        byline_token=data["byline_token_chars"],
+        roles=frozenset(data["byline_roles"]),
+        phrase_line=data["phrase_line_chars"],
+        phrase=re.compile(_alternation(data["phrases"])),
+        exact=frozenset(data["exact"]),
+        crumb_split=re.compile(rf"\s*(?:{separators})\s*"),
+        crumb_segment=data["crumb_segment_chars"],
+        crumb_words=frozenset(data["crumb_end_words"]) | frozenset(data["crumb_start_words"]),
+        link_split=re.compile(rf"\s*(?:{pipes})\s*|(?:^|\s+)[{bullets}]\s*"),
+        link_segment=data["link_segment_chars"],
+        related=frozenset(data["related_headings"]),
+        footer_label=data["footer_label_chars"],
+        html_drop_tags=tuple(data["html_drop_tags"]),
+        html_drop_class_words=frozenset(data["html_drop_class_words"]),
+    )
+
+
+def classify(line: str, rules: Rules | None = None) -> str | None:
+    """The kind of furniture ``line`` is (``label``, ``byline``, ``phrase``, ``exact``, ``crumb``,
+    ``links``, ``date``, ``number``, ``related``), or None for article text."""
+    rules = rules or load_rules()
+    if len(line) > rules.max_line:
+        return "links" if _is_link_list(line, rules) else None
+    if _NUMBERISH.fullmatch(line):
+        return "date" if parse_date(line) else "number"
+    if _DATE_ONLY.fullmatch(line):
+        return "date"
+    if len(line) <= rules.label_line and (rules.label.match(line) or rules.dated_label.match(line)):
+        return "label"
+    bare = line.strip(_TRIM)
+    if bare in rules.exact:
+        return "exact"
+    if bare in rules.related or bare.rstrip("更多>»") in rules.related:
+        return "related"
+    if len(line) <= rules.phrase_line and rules.phrase.search(line):
+        return "phrase"
+    if len(line) <= rules.byline_line and _is_byline(line, rules):
+        return "byline"
+    if _is_crumb(line, rules):
+        return "crumb"
+    if _is_link_list(line, rules):
+        return "links"
+    return None
+
+
+def _is_byline(line: str, rules: Rules) -> bool:
+    tokens = line.strip("()（）【】[]").split()
+    if len(tokens) < 2 and not any(line.startswith(role) for role in rules.roles if len(role) > 1):
+        return False
+    has_role = False
+    for token in tokens:
+        if len(token) > rules.byline_token:
+            return False
+        if token in rules.roles or any(token.startswith(role) for role in rules.roles if len(role) > 1):
+            has_role = True
+    return has_role
+
+
+def _is_crumb(line: str, rules: Rules) -> bool:
+    segments = [s for s in rules.crumb_split.split(line) if s]
+    if len(segments) < 2 or _SENTENCE_PUNCT.search(line):
+        return False
+    if any(len(s) > rules.crumb_segment for s in segments):
+        return False
+    single_gt = ">>" not in line and not re.search(r"[»›→＞]", line)
+    return not single_gt or len(segments) >= 3 or bool(rules.crumb_words & {segments[0], segments[-1]})
+
+
+def _is_link_list(line: str, rules: Rules) -> bool:
+    if len(line) > 2 * rules.max_line and len(rules.link_split.findall(line[: rules.max_line])) < 3:
+        return False  # a long paragraph: do not split it all
+    segments = [s for s in rules.link_split.split(line) if s and s.strip()]
+    if len(segments) < 3 or re.search(r"[。！？；]", line):
+        return False
+    return all(len(s.strip()) <= rules.link_segment for s in segments)
+
+
+@dataclass
+class Stripped:
+    lines: list[str]
+    removed: list[tuple[str, str]]  # (kind, line)
+
+
+def strip_furniture(lines: Sequence[str], rules: Rules | None = None, *, outlet: str | None = None) -> Stripped:
+    """Drop furniture lines, the headline lists after a "related articles" heading, the lone
+    labels of a trailing footer block, and lines that only repeat the outlet's name."""
+    rules = rules or load_rules()
+    kinds = [classify(line, rules) for line in lines]
+    if outlet:
+        kinds = [kind or ("outlet" if line == outlet else None) for line, kind in zip(lines, kinds)]
+    _mark_related_lists(lines, kinds, rules)
+    _mark_footer_labels(lines, kinds, rules)
+    kept = [line for line, kind in zip(lines, kinds) if kind is None]
+    removed = [(kind, line) for line, kind in zip(lines, kinds) if kind is not None]
+    return Stripped(kept, removed)
+
+
+def _is_headline(line: str) -> bool:
+    return len(line) <= 50 and not re.search(r"[。！？]", line)
+
+
+def _mark_related_lists(lines: Sequence[str], kinds: list[str | None], rules: Rules) -> None:
+    half = len(lines) // 2
+    for i, kind in enumerate(kinds):
+        if kind == "related" and i >= half:
+            j = i + 1
+            while j < len(lines) and (kinds[j] or _is_headline(lines[j])):
+                kinds[j] = kinds[j] or "related"
+                j += 1
+
+
+def _mark_footer_labels(lines: Sequence[str], kinds: list[str | None], rules: Rules) -> None:
+    start = len(lines)
+    while start > 0 and (kinds[start - 1] or _is_headline(lines[start - 1])):
+        start -= 1
+    if not any(kinds[start:]):
+        return
+    for i in range(start, len(lines)):
+        line = lines[i]
+        if kinds[i] is None and len(line) <= rules.footer_label and not re.search(r"\W", line):
+            kinds[i] = "footer"

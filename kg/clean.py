@@ -1,0 +1,142 @@
+"""Normalize article text: characters, widths, pinyin glosses, script, punctuation, white space.
+
+Pure functions on ``str``. ``clean_text`` applies them in order; the result is
+the canonical form every later stage (boilerplate, metadata, extraction,
+evidence) works on:
+
+- simplified characters (OpenCC ``t2s``);
+- no pinyin glosses after characters (``動(dòng)`` → ``动``);
+- letters, digits and ASCII symbols half-width (``２０２２`` → ``2022``, ideographic
+  space → space);
+- Chinese punctuation full-width: an ASCII ``, : ; ! ? ( )`` next to Chinese
+  text becomes ``， ： ； ！ ？ （ ）``; between digits or Latin letters it stays
+  (``18:14``, ``1,000``, ``http://``);
+- one paragraph per line: line ends normalized, runs of spaces collapsed,
+  lines stripped, blank lines dropped.
+
+>>> clean_text("  銅陵邊檢站:黨建聯(lián)創(chuàng),共建(一)\\r\\n\\r\\n２０２２年")
+'铜陵边检站：党建联创，共建（一）\\n2022年'
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+# Full-width forms U+FF01..U+FF5E map to ASCII, except the Chinese punctuation kept full-width.
+_KEEP_FULL = "！（），：；？"
+_WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F) if chr(cp) not in _KEEP_FULL}
+_WIDTH.update({0x3000: " ", 0x00A0: " ", 0x202F: " ", 0x205F: " ", 0x2007: " "})
+_WIDTH.update({cp: " " for cp in range(0x2000, 0x200B)})
+_WIDTH.update({0x200B: None, 0x200C: None, 0x200D: None, 0x2060: None, 0xFEFF: None, 0x00AD: None})
+_WIDTH.update({cp: None for cp in (*range(0x00, 0x09), *range(0x0E, 0x20), 0x7F)})
+_WIDTH.update({0x09: " ", 0x0B: "\n", 0x0C: "\n", 0x1C: "\n", 0x1D: "\n", 0x1E: "\n"})
+_WIDTH.update({0x85: "\n", 0x2028: "\n", 0x2029: "\n"})
+_CHAR_TABLE = str.maketrans(_WIDTH)
+
+_TONED = {
+    "a": "aāáǎà", "e": "eēéěè", "i": "iīíǐì", "o": "oōóǒò", "u": "uūúǔù", "ü": "üǖǘǚǜv",
+}  # fmt: skip
+_TONE_MARKS = "".join(v[1:] for v in _TONED.values()).replace("v", "")
+_INITIAL = "(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?"
+_FINAL = "(?:{v}{v}?{v}?(?:ng|n|r)?)".format(v="[" + "".join(_TONED.values()) + "]")
+_SYLLABLE = _INITIAL + _FINAL + "[1-5]?"
+_HANZI = r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
+_GLOSS = re.compile(rf"(?<={_HANZI})[(（]\s?({_SYLLABLE})\s?[)）]")
+_MARKED = re.compile(rf"[{_TONE_MARKS}]|[a-zü]\d")
+
+# Chinese context for punctuation: hanzi, CJK punctuation, full-width forms, curly quotes.
+_CN = r"\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff01-\uff60\u2018\u2019\u201c\u201d\u2014\u2026"
+_PAREN_PAIR = re.compile(r"\(([^()\n]{0,300})\)")
+_CN_CHAR = re.compile(f"[{_CN}]")
+_PUNCT_RUN = re.compile(rf"(?<=[{_CN}])[,:;!?()]+|[,:;!?()]+(?=[{_CN}])")
+_TO_FULL = str.maketrans(",:;!?()", "，：；！？（）")
+_SPACES = re.compile(r"[ \t]+")
+_SPACE_AROUND = re.compile(r" ?([，。、：；！？]) ?")
+_BLANK_LINES = re.compile(r"\n(?:[ \t]*\n)+")
+
+
+def normalize_chars(text: str) -> str:
+    """Line ends to ``\\n``; full-width letters/digits and odd spaces to ASCII; control and zero-width characters out.
+
+    >>> normalize_chars("ＡＢ１２\\u3000x\\u200b\\r\\n（，）")
+    'AB12 x\\n（，）'
+    """
+    return text.replace("\r\n", "\n").replace("\r", "\n").translate(_CHAR_TABLE)
+
+
+def strip_pinyin(text: str) -> str:
+    """Remove pinyin glosses written after characters, with tone marks or tone digits.
+
+    Unmarked syllables (``们(men)``) are removed only where the text also has
+    marked glosses, so an ordinary parenthesis such as ``(an)`` survives.
+
+    >>> strip_pinyin("聯(lián)合行動（dong4）")
+    '聯合行動'
+    """
+    if "(" not in text and "（" not in text:
+        return text
+    marked = 0
+    for match in _GLOSS.finditer(text):
+        if _MARKED.search(match.group(1)):
+            marked += 1
+            if marked >= 2:
+                break
+    return _GLOSS.sub(lambda m: "" if marked >= 2 or _MARKED.search(m.group(1)) else m.group(0), text)
+
+
+@cache
+def _t2s():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    """Traditional to simplified characters with OpenCC.
+
+    >>> to_simplified("聯建黨組織")
+    '联建党组织'
+    """
+    return _t2s().convert(text)
+
+
+def normalize_punctuation(text: str) -> str:
+    """ASCII ``, : ; ! ? ( )`` next to Chinese text become full-width; others stay.
+
+    >>> normalize_punctuation("来源:新华社 18:14 (一)共建,1,000 (see)")
+    '来源：新华社 18:14 （一）共建，1,000 (see)'
+    """
+    if "(" in text:
+        text = _PAREN_PAIR.sub(_full_pair, text)
+    return _PUNCT_RUN.sub(lambda m: m.group(0).translate(_TO_FULL), text)
+
+
+def _full_pair(match: re.Match[str]) -> str:
+    text, start, end = match.string, match.start(), match.end()
+    inner = match.group(1)
+    beside = text[start - 1 : start] + text[end : end + 1]
+    if _CN_CHAR.search(inner) or _CN_CHAR.search(beside):
+        return f"（{inner}）"
+    return match.group(0)
+
+
+def normalize_whitespace(text: str) -> str:
+    """One paragraph per line: spaces collapsed, lines stripped, blank lines dropped.
+
+    >>> normalize_whitespace("  甲 ，  乙\\n\\n\\n 丙  丁 ")
+    '甲，乙\\n丙 丁'
+    """
+    text = _SPACES.sub(" ", text)
+    text = _SPACE_AROUND.sub(r"\1", text)
+    text = _BLANK_LINES.sub("\n", text)
+    return "\n".join(line.strip() for line in text.strip().split("\n") if line.strip())
+
+
+def clean_text(text: str) -> str:
+    """All normalizations in order: the canonical text of an article."""
+    text = normalize_chars(text)
+    text = strip_pinyin(text)
+    text = to_simplified(text)
+    text = normalize_punctuation(text)
+    return normalize_whitespace(text)

@@ -1,0 +1,184 @@
+"""Decode the bytes of an article: BOMs, a fast path for UTF-8, charset-normalizer for the rest.
+
+Chinese-specific care: on short texts charset-normalizer may rank Big5, GBK or a
+Japanese or Korean codec first. Among the decodings it finds plausible (plus
+GB18030 and Big5 when they decode strictly) the one that reads most like Chinese
+wins: common hanzi count, rare hanzi count a little, and characters that only
+appear in mis-decoded Chinese (kana, Hangul, private use, control characters)
+count against it.
+
+>>> decode("党建联建".encode("gb18030")).encoding
+'gb18030'
+>>> decode("黨建聯建，共建共享".encode("big5")).text
+'黨建聯建，共建共享'
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass, field
+from functools import cache
+
+import charset_normalizer
+
+from kg.filetype import binary_kind
+
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),  # before UTF-16 LE: it starts with the same two bytes
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+# Codecs tried besides charset-normalizer's own candidates (supersets of GBK and Big5).
+_CHINESE_CODECS = ("gb18030", "cp950", "big5hkscs")
+# Declared charsets (HTML meta) mapped to the superset that decodes what sites really send.
+_SUPERSET = {"gb2312": "gb18030", "gbk": "gb18030", "cp936": "gb18030", "big5": "cp950"}
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f\x7f]")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+# Characters that rarely occur in Chinese prose but often in Chinese bytes read with the wrong codec.
+_UNLIKELY = re.compile(
+    "[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\u0370-\u04ff\u2500-\u257f\u3040-\u30ff\u3130-\u318f"
+    "\u3400-\u4dbf\uac00-\ud7af\ue000-\uf8ff\uf900-\ufaff\uff61-\uff9f\ufffd]"
+)
+# A hanzi wedged between Latin letters: a pinyin gloss read with the wrong codec ("d辰ng").
+_WEDGED = re.compile(r"[a-z][\u4e00-\u9fff]{1,2}[a-z]")
+
+SCORE_SAMPLE = 100_000  # characters scored per candidate decoding
+MAX_CONTROL_RATIO = 0.02
+MAX_REPLACED_RATIO = 0.05  # invalid UTF-8 tolerated before another codec is considered
+
+
+class NotText(ValueError):
+    """The bytes are not a text article; ``reason`` says why."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass
+class Decoded:
+    text: str
+    encoding: str
+    warnings: list[str] = field(default_factory=list)
+
+
+def decode(data: bytes, *, declared: str | None = None) -> Decoded:
+    """Decode article bytes, or raise NotText.
+
+    ``declared`` is a charset the file states about itself (an HTML meta tag):
+    it is trusted only when it decodes without error.
+    """
+    if not data:
+        raise NotText("empty file")
+    kind = binary_kind(data[:64])
+    if kind:
+        raise NotText(f"not text: {kind}")
+    decoded = _decode_bom(data) or _decode_utf8(data) or _decode_declared(data, declared) or _detect(data)
+    _check_controls(decoded.text)
+    return decoded
+
+
+def _decode_bom(data: bytes) -> Decoded | None:
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            text = data[len(bom) :].decode(name, errors="replace")
+            return Decoded(text, name, _replacement_warning(text, name))
+    return None
+
+
+def _decode_utf8(data: bytes) -> Decoded | None:
+    """Valid UTF-8 (the fast path), or UTF-8 with a few damaged bytes kept with U+FFFD."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    else:
+        # UTF-16 text without a BOM can be valid UTF-8 full of NULs.
+        return None if "\x00" in text else Decoded(text, "utf-8")
+    text = data.decode("utf-8", errors="replace")
+    replaced = text.count("\ufffd")
+    non_ascii = len(text) - len(text.encode("ascii", errors="ignore"))  # counts U+FFFD too
+    if non_ascii - replaced >= replaced / MAX_REPLACED_RATIO and "\x00" not in text:
+        return Decoded(text, "utf-8", _replacement_warning(text, "utf-8"))
+    return None
+
+
+def _decode_declared(data: bytes, declared: str | None) -> Decoded | None:
+    if not declared:
+        return None
+    try:
+        name = codecs.lookup(declared).name
+    except LookupError:
+        return None
+    name = _SUPERSET.get(name, name)
+    try:
+        return Decoded(data.decode(name), name)
+    except UnicodeDecodeError:
+        return None
+
+
+def _detect(data: bytes) -> Decoded:
+    candidates: list[str] = []
+    for match in charset_normalizer.from_bytes(data):
+        candidates.extend(match.could_be_from_charset or [match.encoding])
+    candidates.extend(_CHINESE_CODECS)
+    best: tuple[float, str, str] | None = None
+    seen: set[str] = set()
+    for candidate in candidates:
+        try:
+            name = codecs.lookup(candidate).name
+        except LookupError:
+            continue
+        if name in seen:
+            continue
+        seen.add(name)
+        try:
+            text = data.decode(name)
+        except (UnicodeDecodeError, ValueError):
+            continue
+        score = chinese_score(text[:SCORE_SAMPLE])
+        if best is None or score > best[0]:  # ties keep charset-normalizer's order
+            best = (score, name, text)
+    if best is None:
+        raise NotText("not text: no character encoding decodes it (binary data?)")
+    return Decoded(best[2], best[1])
+
+
+def chinese_score(text: str) -> float:
+    """How much ``text`` reads like Chinese (higher is better).
+
+    >>> chinese_score("中国共产党") > chinese_score("笢弊僕莉絨")
+    True
+    """
+    hanzi = _CJK.findall(text)
+    common = _common_hanzi()
+    frequent = sum(1 for char in hanzi if char in common)
+    return frequent + 0.3 * (len(hanzi) - frequent) - 3 * len(_UNLIKELY.findall(text)) - 3 * len(_WEDGED.findall(text))
+
+
+@cache
+def _common_hanzi() -> frozenset[str]:
+    """GB2312 level 1 (the 3,755 most used hanzi) in simplified and traditional forms."""
+    import opencc
+
+    level1 = bytes(b for hi in range(0xB0, 0xD8) for lo in range(0xA1, 0xFF) for b in (hi, lo))
+    simplified = level1.decode("gb2312", errors="ignore")
+    return frozenset(simplified) | frozenset(opencc.OpenCC("s2t").convert(simplified))
+
+
+def _replacement_warning(text: str, name: str) -> list[str]:
+    replaced = text.count("\ufffd")
+    if not replaced:
+        return []
+    return [f"{replaced} invalid {name} byte sequence{'s' if replaced > 1 else ''} replaced with U+FFFD"]
+
+
+def _check_controls(text: str) -> None:
+    controls = len(_CONTROL.findall(text))
+    if controls and controls > MAX_CONTROL_RATIO * len(text):
+        raise NotText(f"not text: binary data ({controls} control characters in {len(text)})")

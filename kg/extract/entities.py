@@ -1,0 +1,109 @@
+"""Turn mentions into entities: one per organization, fullest name first, short forms as aliases.
+
+>>> reg = Registry()
+>>> e = reg.add("铜陵出入境边防检查站", "BorderInspection")
+>>> reg.add("铜陵出入境边防检查站", "BorderInspection") is e
+True
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from kg.extract.lexicon import Lexicon
+from kg.extract.names import Mention
+
+
+@dataclass
+class Entity:
+    name: str
+    type: str
+    aliases: set[str] = field(default_factory=set)
+    implicit: bool = True  # cleared as soon as one explicit mention is seen
+    key: str = ""
+
+    def forms(self) -> tuple[str, ...]:
+        return (self.name, *sorted(self.aliases))
+
+
+class Registry:
+    """Entities by every surface form; merging keeps the longest name as `name`."""
+
+    def __init__(self) -> None:
+        self.by_form: dict[str, Entity] = {}
+        self.order: list[Entity] = []
+        self.redirect: dict[str, str] = {}  # key of a merged entity → key of the one kept
+
+    def get(self, form: str) -> Entity | None:
+        return self.by_form.get(form)
+
+    def add(self, name: str, type_: str, implicit: bool = False, aliases=()) -> Entity:
+        entity = self.by_form.get(name)
+        if entity is None:
+            entity = Entity(name, type_, key=f"k{len(self.order)}")
+            self.order.append(entity)
+            self.by_form[name] = entity
+        entity.implicit = entity.implicit and implicit
+        for alias in aliases:
+            self.alias(entity, alias)
+        return entity
+
+    def alias(self, entity: Entity, form: str) -> Entity:
+        """Record `form` as another name of `entity`, merging an entity already known by it."""
+        other = self.by_form.get(form)
+        if other is not None and other is not entity:
+            return self.merge(entity, other)
+        if form != entity.name:
+            entity.aliases.add(form)
+        self.by_form[form] = entity
+        return entity
+
+    def merge(self, a: Entity, b: Entity) -> Entity:
+        keep, gone = (a, b) if len(a.name) >= len(b.name) else (b, a)
+        keep.aliases |= gone.aliases | {gone.name}
+        keep.aliases.discard(keep.name)
+        keep.implicit = keep.implicit and gone.implicit
+        for form in gone.forms():
+            self.by_form[form] = keep
+        self.order.remove(gone)
+        self.redirect[gone.key] = keep.key
+        return keep
+
+    def resolve(self, key: str | None) -> Entity | None:
+        """The live entity for a key, following merges."""
+        while key in self.redirect:
+            key = self.redirect[key]
+        return next((e for e in self.order if e.key == key), None)
+
+
+def short_form_aliases(registry: Registry, mentions: list[Mention], lex: Lexicon) -> None:
+    """铜陵出入境边防检查站 ≡ 铜陵边检站 (≡ 木康站 for 木康边境检查站): same name part, short suffix."""
+    for m in mentions:
+        if m.kind != "org" or m.attached or len(m.prefix) < 2:
+            continue
+        entity = registry.get(m.name)
+        if entity is None:
+            continue
+        for short in lex.short_forms.get(m.suffix, ()):
+            other = registry.get(m.prefix + short)
+            if other is not None and other is not entity:
+                entity = registry.merge(entity, other)
+
+
+def dropped_middle_aliases(registry: Registry) -> None:
+    """满洲里党建学院 ≡ 满洲里国门党建学院: same type, same head and suffix, a middle word left out."""
+    entities = sorted(registry.order, key=lambda e: len(e.name))
+    for short in entities:
+        for long in entities:
+            if long is short or long.type != short.type or len(long.name) <= len(short.name):
+                continue
+            a, b = long.name, short.name
+            head = 0
+            while head < len(b) and a[head] == b[head]:
+                head += 1
+            tail = len(b) - head
+            if head >= 2 and tail >= 2 and a.endswith(b[head:]) and long in registry.order and short in registry.order:
+                # The tail must be more than a one-character suffix to be a safe match.
+                if len(b) - head >= 3:
+                    registry.merge(long, short)
+                    break

@@ -1,0 +1,145 @@
+"""The extractor's vocabulary (ontology/lexicon.yaml), compiled once into regexes and sets.
+
+>>> lex = load_lexicon()
+>>> lex.suffix_type["边检站"]
+'BorderInspection'
+>>> "泰州" in lex.places
+True
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib.resources import files
+from pathlib import Path
+
+import yaml
+
+from kg.resources import lexicon_file
+
+# Administrative suffixes stripped to get the short form of a place (铜陵市 → 铜陵).
+_PLACE_ENDINGS = ("特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "自治州",
+                  "自治县", "自治旗", "地区", "省", "市", "县", "区", "旗", "盟", "州")
+
+
+def _alternation(words) -> str:
+    """Regex alternation, longest first so the longest word wins at a position."""
+    unique = sorted(set(words), key=lambda w: (-len(w), w))
+    return "|".join(re.escape(w) for w in unique)
+
+
+def _lexicon_path() -> Path:
+    try:
+        path = lexicon_file()
+        if path.is_file():
+            return path
+    except (TypeError, ModuleNotFoundError):  # kg.ontology not importable as a package here
+        pass
+    # Editable checkouts keep the file at the top level (ontology/ is mapped to kg.ontology).
+    return Path(__file__).resolve().parents[2] / "ontology" / "lexicon.yaml"
+
+
+def _load_places(province_short) -> frozenset[str]:
+    """Full and short names of Chinese provinces, cities and counties (cpca's table)."""
+    names: set[str] = set(province_short)
+    try:
+        table = Path(str(files("cpca") / "resources" / "adcodes.csv"))
+        with table.open(encoding="utf-8") as handle:
+            for row in csv.DictReader(handle):
+                name = row["name"]
+                names.add(name)
+                for ending in _PLACE_ENDINGS:
+                    if name.endswith(ending) and len(name) - len(ending) >= 2:
+                        names.add(name[: -len(ending)])
+                        break
+    except (ModuleNotFoundError, FileNotFoundError):  # the place list only refines boundaries
+        pass
+    names.discard("")
+    return frozenset(n for n in names if len(n) >= 2)
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    suffix_type: dict[str, str]
+    suffix_re: re.Pattern
+    team_re: re.Pattern
+    team_type: str
+    party_type: str
+    national_re: re.Pattern
+    national_type: dict[str, str]
+    short_forms: dict[str, tuple[str, ...]]
+    bare_units: dict[str, str]
+    bare_re: re.Pattern
+    boundary_re: re.Pattern
+    leading_modifiers: tuple[str, ...]
+    generic_starts: tuple[str, ...]
+    honour_verbs: tuple[str, ...]
+    honour_words: tuple[str, ...]
+    anaphora: dict[str, tuple[str, ...]]
+    anaphora_re: re.Pattern
+    connector_re: re.Pattern
+    list_separators: tuple[str, ...]
+    relation_cues: dict[str, tuple[str, ...]]
+    cue_re: dict[str, re.Pattern]
+    parent_first_re: re.Pattern
+    child_first_re: re.Pattern
+    party_words: tuple[str, ...]
+    places: frozenset[str]
+    province_short: tuple[str, ...]
+    place_markers: tuple[str, ...]
+    alliance_suffixes: tuple[str, ...]
+    digest: str
+
+
+def _compile(data: dict, digest: str) -> Lexicon:
+    suffix_type: dict[str, str] = {}
+    for type_name, spec in data["types"].items():
+        for suffix in spec.get("suffixes", []):
+            suffix_type.setdefault(suffix, type_name)
+    alliance = tuple(data["types"]["Alliance"]["suffixes"])
+    national = data["national_bodies"]
+    relations = data["relations"]
+    cues = {name: tuple(spec.get("cues", [])) for name, spec in relations.items() if "cues" in spec}
+    anaphora = {word: tuple(ends) for word, ends in data["anaphora"].items()}
+    return Lexicon(
+        suffix_type=suffix_type,
+        suffix_re=re.compile(_alternation(suffix_type)),
+        team_re=re.compile(data["team_pattern"]),
+        team_type=data["team_type"],
+        party_type=data["party_suffix_class"],
+        national_re=re.compile(f"({_alternation(national['functions'])})({_alternation(national['suffixes'])})"),
+        national_type=dict(national["functions"]),
+        short_forms={k: tuple(v) for k, v in data["short_forms"].items()},
+        bare_units=dict(data["bare_units"]),
+        bare_re=re.compile(_alternation(data["bare_units"])),
+        boundary_re=re.compile(_alternation(data["left_boundaries"])),
+        leading_modifiers=tuple(sorted(data["leading_modifiers"], key=len, reverse=True)),
+        generic_starts=tuple(data["generic_starts"]),
+        honour_verbs=tuple(data["honour_verbs"]),
+        honour_words=tuple(data["honour_words"]),
+        anaphora=anaphora,
+        anaphora_re=re.compile(_alternation(anaphora)),
+        connector_re=re.compile(_alternation(data["connectors"])),
+        list_separators=tuple(data["list_separators"]),
+        relation_cues=cues,
+        cue_re={name: re.compile(_alternation(words)) for name, words in cues.items()},
+        parent_first_re=re.compile(_alternation(relations["sub_organization_of"]["parent_first"])),
+        child_first_re=re.compile(_alternation(relations["sub_organization_of"]["child_first"])),
+        party_words=tuple(data["party_words"]),
+        places=_load_places(data["province_short"]),
+        province_short=tuple(data["province_short"]),
+        place_markers=tuple(data["place_markers"]),
+        alliance_suffixes=alliance,
+        digest=digest,
+    )
+
+
+@lru_cache(maxsize=4)
+def load_lexicon(path: str | None = None) -> Lexicon:
+    """Read and compile the lexicon once per process (cached)."""
+    raw = Path(path).read_bytes() if path else _lexicon_path().read_bytes()
+    return _compile(yaml.safe_load(raw), hashlib.sha1(raw).hexdigest()[:8])

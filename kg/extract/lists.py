@@ -1,0 +1,123 @@
+"""Coordinated lists that share a suffix or a place.
+
+- 与江苏泰州、浙江温州、上海外高桥边检站 → three stations (泰州边检站, alias 江苏泰州边检站 …);
+- 湖南、浙江、广东等商会党支部 → three Party branches;
+- 铜陵海关、海事、公安 → 铜陵海事 and 铜陵公安, marked implicit (the place is inferred).
+
+>>> from kg.extract.lexicon import load_lexicon
+>>> from kg.extract.names import find_mentions
+>>> lex = load_lexicon(); text = "与江苏泰州、浙江温州边检站共建"
+>>> sorted(m.name for m in expand_lists(text, find_mentions(text, lex), lex))
+['泰州边检站']
+"""
+
+from __future__ import annotations
+
+from kg.extract.lexicon import Lexicon
+from kg.extract.names import Mention, is_cjk, is_placeish, place_spans
+
+MAX_ITEM = 8
+_SEPARATORS = "、"
+
+
+def split_province(part: str, lex: Lexicon) -> str:
+    """The name part without a leading province when more follows (江苏泰州 → 泰州)."""
+    for province in lex.province_short:
+        rest = part[len(province) :]
+        if part.startswith(province) and len(rest) >= 2:
+            return rest[1:] if rest[0] in "省市" and len(rest) >= 3 else rest
+    return part
+
+
+def _items_before(text: str, pos: int, lex: Lexicon) -> list[tuple[int, int]]:
+    """Spans of the list items separated by 、 that end right before `pos` (a 、 or 等)."""
+    items = []
+    while pos > 0 and text[pos - 1] in _SEPARATORS + "等":
+        end = pos - 1
+        start = end
+        while start > 0 and end - start < MAX_ITEM and is_cjk(text[start - 1]):
+            start -= 1
+        part = text[start:end]
+        places = place_spans(part, lex)
+        cut = 0
+        for match in lex.boundary_re.finditer(part):
+            if not any(a <= match.start() < b for a, b in places):
+                cut = match.end()
+        start += cut
+        if not is_placeish(text[start:end], lex):
+            break
+        items.append((start, end))
+        if cut:
+            break
+        pos = start
+    return items[::-1]
+
+
+def _with_province(mention: Mention, lex: Lexicon) -> None:
+    short = split_province(mention.prefix, lex)
+    if short != mention.prefix:
+        mention.aliases.add(mention.name)
+        mention.name = short + mention.name[len(mention.prefix) :]
+        mention.prefix = short
+
+
+def _shared_suffix(text: str, mention: Mention, lex: Lexicon) -> list[Mention]:
+    """Items before a full name share its suffix (江苏泰州、浙江温州、上海外高桥边检站)."""
+    if mention.start == 0 or text[mention.start - 1] != "、" or not is_placeish(mention.prefix, lex):
+        return []
+    found = []
+    tail = mention.name[len(mention.prefix) :]
+    for start, end in _items_before(text, mention.start, lex):
+        item = Mention(start, end, text[start:end] + tail, mention.type, "org", text[start:end],
+                       mention.suffix, stop="list")
+        _with_province(item, lex)
+        found.append(item)
+    if found:
+        _with_province(mention, lex)
+    return found
+
+
+def _shared_before_deng(text: str, mention: Mention, chain_end: Mention, lex: Lexicon) -> list[Mention]:
+    """湖南、浙江、广东等商会党支部: each item takes the whole suffix chain."""
+    if mention.stop != "等" or mention.start < 2 or text[mention.start - 1] != "等":
+        return []
+    tail = text[mention.start : chain_end.end]
+    return [
+        Mention(start, end, text[start:end] + tail, chain_end.type, "org", text[start:end], tail, stop="list")
+        for start, end in _items_before(text, mention.start, lex)
+    ]
+
+
+def _bare_after(text: str, mention: Mention, lex: Lexicon) -> list[Mention]:
+    """铜陵海关、海事、公安: bare unit words after a full name share its place (implicit)."""
+    if not mention.prefix or not is_placeish(mention.prefix, lex):
+        return []
+    found = []
+    pos = mention.end
+    while pos < len(text) and text[pos] in _SEPARATORS:
+        match = lex.bare_re.match(text, pos + 1)
+        if match is None:
+            break
+        word = match.group()
+        found.append(Mention(match.start(), match.end(), mention.prefix + word, lex.bare_units[word], "org",
+                             mention.prefix, word, implicit=True, stop="list"))
+        pos = match.end()
+    return found
+
+
+def expand_lists(text: str, mentions: list[Mention], lex: Lexicon) -> list[Mention]:
+    """New mentions for the items of coordinated lists (existing mentions may lose a province)."""
+    found: list[Mention] = []
+    last_of_chain: dict[int, Mention] = {}
+    for m in mentions:
+        root = m
+        while root.parent is not None and root.attached:
+            root = root.parent
+        last_of_chain[id(root)] = m
+    for m in mentions:
+        if m.kind == "org" and not m.attached:
+            found += _shared_suffix(text, m, lex)
+            found += _bare_after(text, m, lex)
+        elif m.kind == "bare":
+            found += _shared_before_deng(text, m, last_of_chain.get(id(m), m), lex)
+    return found

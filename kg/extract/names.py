@@ -1,0 +1,288 @@
+"""Organization mentions from the grammar of Chinese unit names.
+
+A name is [place / name part] + unit suffix (铜陵 + 海关). The name part is
+found by walking left from the suffix over Chinese characters and stopping at
+the last boundary word (verb, preposition, conjunction, list mark) that is not
+inside a known place name. Units written one after another form a chain
+(厦门出入境边防检查总站 + 东渡边检站 + 一队): each level is a mention and
+keeps a link to its parent.
+
+>>> from kg.extract.lexicon import load_lexicon
+>>> [m.name for m in find_mentions("我们与铜陵海关共建。", load_lexicon()) if m.kind == "org"]
+['铜陵海关']
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
+
+from kg.extract.lexicon import Lexicon
+from kg.extract.sentences import book_title_spans, quote_spans
+
+MAX_NAME_PART = 10  # characters scanned left of a suffix before giving up on a boundary
+LONG_NAME_PART = 7  # a longer name part must start with a known place to be trusted
+# Characters that continue a word after a one-character suffix (村寨, 村民, 厂区).
+_WORD_CONTINUES = set("寨民级庄里内落干务规屯组子头口区长部门户")
+# Words between a parent unit and its own part that keep the parent's name (…机关党委).
+_ATTACH_GAPS = ("机关", "执勤", "驻", "直属", "所属", "下属")
+
+
+def is_cjk(char: str) -> bool:
+    return "\u4e00" <= char <= "\u9fff" or "\u3400" <= char <= "\u4dbf"
+
+
+@dataclass
+class Mention:
+    """One occurrence of something that may name an organization."""
+
+    start: int
+    end: int
+    name: str
+    type: str
+    kind: str  # org | bare (suffix alone) | partial (chain on a bare suffix) | anaphor
+    prefix: str = ""  # the own name part before the suffix (the place part)
+    suffix: str = ""
+    parent: Mention | None = None  # the enclosing unit (厦门…总站 for 东渡边检站)
+    attached: bool = False  # the name includes the parent's name
+    stop: str = ""  # what ended the name part on the left: a boundary word, "edge", "chain"
+    anaphor: str = ""  # 该站 in 该站执勤一队
+    implicit: bool = False
+    quoted: bool = False
+    aliases: set[str] = field(default_factory=set)
+    group_of_sentence: bool = False  # named group whose parent is the sentence's subject
+    entity: str | None = None  # filled by the pipeline
+
+
+class _Spans:
+    """Fast membership test for a sorted list of non-overlapping spans."""
+
+    def __init__(self, spans: list[tuple[int, int]]):
+        self.starts = [s for s, _ in spans]
+        self.spans = spans
+
+    def find(self, pos: int) -> tuple[int, int] | None:
+        i = bisect_right(self.starts, pos) - 1
+        if i >= 0 and self.spans[i][0] <= pos < self.spans[i][1]:
+            return self.spans[i]
+        return None
+
+
+def place_spans(part: str, lex: Lexicon) -> list[tuple[int, int]]:
+    """Known place names inside a short string (longest at each position)."""
+    spans = []
+    i = 0
+    while i < len(part):
+        for length in range(min(8, len(part) - i), 1, -1):
+            if part[i : i + length] in lex.places:
+                spans.append((i, i + length))
+                i += length - 1
+                break
+        i += 1
+    return spans
+
+
+def starts_with_place(part: str, lex: Lexicon) -> bool:
+    spans = place_spans(part, lex)
+    return bool(spans) and spans[0][0] == 0
+
+
+def is_placeish(part: str, lex: Lexicon) -> bool:
+    """A list item that names a place (泰州, 浙江温州, 勐龙镇)."""
+    return bool(part) and (starts_with_place(part, lex) or part.endswith(lex.place_markers))
+
+
+def _name_part_start(text: str, start: int, floor: int, lex: Lexicon) -> tuple[int, str]:
+    """Where the name part before `start` begins, and what stopped it."""
+    i = start
+    limit = max(floor, start - MAX_NAME_PART)
+    while i > limit and is_cjk(text[i - 1]):
+        i -= 1
+    window = text[i:start]
+    places = place_spans(window, lex)
+    cut, word = 0, ""
+    for match in lex.boundary_re.finditer(window):
+        if any(a <= match.start() < b or a < match.end() <= b for a, b in places):
+            continue
+        cut, word = match.end(), match.group()
+    if cut:
+        return i + cut, word
+    if floor and i == floor:
+        return i, "chain"
+    if i == limit and i > 0 and is_cjk(text[i - 1]):
+        return i, "cap"
+    return i, "edge"
+
+
+def _strip_modifiers(part: str, lex: Lexicon) -> str:
+    changed = True
+    while changed:
+        changed = False
+        for word in lex.leading_modifiers:
+            if part.startswith(word):
+                part = part[len(word) :]
+                changed = True
+    return part
+
+
+def is_generic(part: str, lex: Lexicon) -> bool:
+    return part.startswith(lex.generic_starts)
+
+
+def is_honour(text: str, start: int, end: int, content: str, lex: Lexicon) -> bool:
+    """A quoted title given as an honour (被授予“模范边检站”称号)."""
+    before = text[max(0, start - 8) : start]
+    after = text[end : end + 4]
+    return (
+        content.startswith(lex.honour_words)
+        or any(v in before for v in lex.honour_verbs)
+        or after.startswith(("称号", "荣誉", "奖"))
+    )
+
+
+def _suffix_hits(text: str, lex: Lexicon, titles: _Spans) -> list[tuple[int, int, str, str]]:
+    """(start, end, suffix, type) of unit suffixes, leftmost-longest, outside book titles."""
+    hits = [(m.start(), m.end(), m.group(), lex.suffix_type[m.group()]) for m in lex.suffix_re.finditer(text)]
+    hits += [(m.start(), m.end(), m.group(), lex.team_type) for m in lex.team_re.finditer(text)]
+    hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
+    chosen: list[tuple[int, int, str, str]] = []
+    last_end = -1
+    for hit in hits:
+        start, end, suffix, _ = hit
+        if start < last_end or titles.find(start):
+            continue
+        if len(suffix) == 1 and end < len(text) and text[end] in _WORD_CONTINUES:
+            continue
+        chosen.append(hit)
+        last_end = end
+    return chosen
+
+
+def _quoted_mentions(text: str, lex: Lexicon, quotes: list[tuple[int, int]]) -> list[Mention]:
+    """“X党建带” and “X”支部群: alliance names given in quotes; “A”“B”等特色党小组: named groups."""
+    found: list[Mention] = []
+    for start, end in quotes:
+        content = text[start:end]
+        if is_honour(text, start - 1, end + 1, content, lex):
+            continue
+        after = text[end + 1 : end + 1 + 8]
+        for suffix in lex.alliance_suffixes:
+            if content.endswith(suffix) and len(content) > len(suffix) and not is_generic(content, lex):
+                found.append(Mention(start, end, content, "Alliance", "org", content[: -len(suffix)], suffix, quoted=True))
+                break
+            if after.startswith(suffix):
+                found.append(Mention(start, end + 1 + len(suffix), content + suffix, "Alliance", "org",
+                                     content, suffix, quoted=True))
+                break
+    return found
+
+
+_GROUP = re.compile(r"((?:“[^“”\n]{2,10}”[、，,]?){2,})等?[0-9一二三四五六七八九十]*个?(?:特色|先锋|示范|功能)?")
+
+
+def _named_groups(text: str, lex: Lexicon) -> list[Mention]:
+    """命名“A”“B”等5个特色党小组 → A党小组, B党小组 (their parent is the sentence's subject)."""
+    found = []
+    for match in _GROUP.finditer(text):
+        tail = text[match.end() : match.end() + 6]
+        suffix = next((s for s, t in lex.suffix_type.items() if t == lex.party_type and tail.startswith(s)), None)
+        if suffix is None:
+            continue
+        for quote in re.finditer(r"“([^“”]+)”", match.group(1)):
+            content = quote.group(1)
+            if content.startswith(lex.honour_words):
+                continue
+            s = match.start(1) + quote.start(1)
+            found.append(Mention(s, s + len(content), content + suffix, lex.party_type, "org", content, suffix,
+                                 quoted=True, group_of_sentence=True))
+    return found
+
+
+def _national(text: str, lex: Lexicon, titles: _Spans) -> list[Mention]:
+    """公安部, 海关总署: a function word and a national suffix with no place before it."""
+    found = []
+    for match in lex.national_re.finditer(text):
+        start, end = match.span()
+        if titles.find(start) or (end < len(text) and text[end] in "门长署属"):
+            continue
+        if start > 0 and is_cjk(text[start - 1]):
+            head, _ = _name_part_start(text, start, 0, lex)
+            if head != start:  # a place or another word is glued to it: not the national body
+                continue
+        found.append(Mention(start, end, match.group(), lex.national_type[match.group(1)], "org",
+                             "", match.group(2), stop="national"))
+    return found
+
+
+def find_mentions(text: str, lex: Lexicon) -> list[Mention]:
+    """Every unit mention in reading order: named units, bare suffixes, anaphora."""
+    titles = _Spans(book_title_spans(text))
+    mentions: list[Mention] = []
+    previous: Mention | None = None
+    prev_end = 0
+    for start, end, suffix, type_ in _suffix_hits(text, lex, titles):
+        head, stop = _name_part_start(text, start, prev_end if previous else 0, lex)
+        parent = previous if previous is not None and stop.startswith("chain") else None
+        mention = _make_mention(text, lex, start, end, suffix, type_, head, stop, text[head:start], parent)
+        if mention is not None:
+            mentions.append(mention)
+        previous, prev_end = mention, end
+    mentions += _quoted_mentions(text, lex, quote_spans(text))
+    mentions += _named_groups(text, lex)
+    mentions += _national(text, lex, titles)
+    mentions = _drop_covered(mentions)
+    mentions += _bare_anaphora(text, lex, mentions, titles)
+    mentions.sort(key=lambda m: (m.start, -m.end))
+    return mentions
+
+
+def _make_mention(text, lex, start, end, suffix, type_, head, stop, raw_part, parent):
+    """The mention a suffix at start:end makes, given its name part raw_part = text[head:start]."""
+    quoted = head > 0 and text[head - 1] == "“" and end < len(text) and text[end] == "”"
+    if quoted and is_honour(text, head - 1, end + 1, text[head:end], lex):
+        return None
+    for word in lex.anaphora:
+        if raw_part.startswith(word):
+            return Mention(head, end, raw_part[len(word) :] + suffix, type_, "anaphor", "", suffix,
+                           anaphor=word, stop=stop)
+    if parent is not None and (raw_part == "" or raw_part in _ATTACH_GAPS):
+        kind = {"org": "org", "anaphor": "anaphor"}.get(parent.kind, "partial")
+        return Mention(head, end, parent.name + raw_part + suffix, type_, kind, parent.prefix, suffix,
+                       parent=parent, attached=True, stop="chain", anaphor=parent.anaphor)
+    if parent is not None and parent.kind != "org":
+        parent = None
+    part = _strip_modifiers(raw_part, lex)
+    if not quoted and (is_generic(raw_part, lex) or is_generic(part, lex)):
+        return Mention(head, end, suffix, type_, "bare", "", suffix, stop="generic")
+    if len(part) <= 1:
+        return Mention(start, end, suffix, type_, "bare", "", suffix, stop=stop)
+    if len(part) > LONG_NAME_PART and not quoted:
+        places = place_spans(part, lex)
+        if not places:
+            return Mention(start, end, suffix, type_, "bare", "", suffix, stop="too-long")
+        part = part[places[0][0] :]
+    return Mention(end - len(suffix) - len(part), end, part + suffix, type_, "org", part, suffix,
+                   parent=parent, stop=stop, quoted=quoted)
+
+
+def _drop_covered(mentions: list[Mention]) -> list[Mention]:
+    """Quoted alliance names win over suffix hits inside them."""
+    quoted = [m for m in mentions if m.quoted and m.type == "Alliance" and not m.stop]
+    kept = []
+    for m in mentions:
+        if any(q is not m and q.start <= m.start and m.end <= q.end for q in quoted):
+            continue
+        kept.append(m)
+    return kept
+
+
+def _bare_anaphora(text: str, lex: Lexicon, mentions: list[Mention], titles: _Spans) -> list[Mention]:
+    """该站, 本所 … not already part of a longer anaphoric mention (该站党支部)."""
+    covered = _Spans(sorted((m.start, m.end) for m in mentions if m.kind == "anaphor"))
+    found = []
+    for match in lex.anaphora_re.finditer(text):
+        if covered.find(match.start()) or titles.find(match.start()):
+            continue
+        found.append(Mention(match.start(), match.end(), "", "", "anaphor", anaphor=match.group()))
+    return found

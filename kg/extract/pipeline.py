@@ -1,0 +1,163 @@
+"""extract(text) → the gold-format dict: mentions → entities → anaphora → relations.
+
+>>> out = extract("铜陵边检站与铜陵海关签订党建联建协议。", "a.txt")
+>>> [e["name"] for e in out["entities"]], out["relations"][0]["type"]
+(['铜陵边检站', '铜陵海关'], 'joint_building')
+"""
+
+from __future__ import annotations
+
+import re
+
+from kg.extract.anaphora import antecedent
+from kg.extract.entities import Registry, dropped_middle_aliases, short_form_aliases
+from kg.extract.lexicon import Lexicon, load_lexicon
+from kg.extract.lists import expand_lists
+from kg.extract.names import Mention, find_mentions
+from kg.extract.relations import find_relations
+from kg.model import ORG_TYPES, RELATION_TYPES
+
+
+def _standalone(text: str, name: str, lex: Lexicon) -> bool:
+    """Does `name` occur somewhere not followed by another unit suffix (on its own)?"""
+    for match in re.finditer(re.escape(name), text):
+        end = match.end()
+        if not (lex.suffix_re.match(text, end) or lex.team_re.match(text, end)):
+            return True
+    return False
+
+
+def _register(text: str, mentions: list[Mention], lex: Lexicon) -> Registry:
+    registry = Registry()
+    party_only_parents = _parents_with_party_children_only(mentions, lex)
+    for m in mentions:
+        if m.kind != "org":
+            continue
+        if id(m) in party_only_parents and not _standalone(text, m.name, lex):
+            continue
+        entity = registry.add(m.name, m.type, implicit=m.implicit)
+        for alias in m.aliases:
+            registry.alias(entity, alias)
+    short_form_aliases(registry, mentions, lex)
+    dropped_middle_aliases(registry)
+    return registry
+
+
+def _parents_with_party_children_only(mentions: list[Mention], lex: Lexicon) -> set[int]:
+    """Units named only as the owner of a Party organization (湖南商会 in 湖南商会党支部)."""
+    children: dict[int, list[Mention]] = {}
+    for m in mentions:
+        if m.parent is not None:
+            children.setdefault(id(m.parent), []).append(m)
+    return {parent for parent, kids in children.items() if all(k.attached and k.type == lex.party_type for k in kids)}
+
+
+def _alias_occurrences(text: str, registry: Registry, mentions: list[Mention], lex: Lexicon) -> list[Mention]:
+    """Mentions for short forms used before or apart from the full name (在木康站, 缉私局机关党委)."""
+    taken = [(m.start, m.end) for m in mentions if m.kind != "bare"]
+    found = []
+    for entity in list(registry.order):
+        base = next((m for m in mentions if m.kind == "org" and m.name == entity.name and m.prefix), None)
+        if base is None:
+            continue
+        forms = set()
+        for short in lex.short_forms.get(base.suffix, ()):
+            forms.add(base.prefix + short)
+        for form in forms:
+            for match in re.finditer(re.escape(form), text):
+                s, e = match.span()
+                if any(a < e and s < b for a, b in taken):
+                    continue
+                registry.alias(entity, form)
+                found.append(Mention(s, e, form, entity.type, "org", base.prefix, form[len(base.prefix):],
+                                     stop="alias"))
+                taken.append((s, e))
+    return found
+
+
+def _partial_aliases(mentions: list[Mention], registry: Registry) -> None:
+    """缉私局机关党委 written without its head unit: an alias of the one entity whose name ends so."""
+    for m in mentions:
+        if m.kind != "partial":
+            continue
+        owners = {id(e): e for e in registry.order if e.name.endswith(m.name) and e.name != m.name}
+        if len(owners) == 1:
+            entity = next(iter(owners.values()))
+            registry.alias(entity, m.name)
+            m.kind, m.entity = "org", entity.key
+
+
+def _resolve_anaphora(mentions: list[Mention], registry: Registry, lex: Lexicon) -> list[tuple[Mention, Mention]]:
+    """Set `entity` on anaphors; teams named through an anaphor (该站执勤一队) become entities.
+
+    Returns (child, parent) pairs for the units created that way.
+    """
+    names = {e.key: e.forms() for e in registry.order}
+    created = []
+    for m in mentions:
+        if m.kind != "anaphor":
+            continue
+        if m.parent is not None and m.attached:  # 该站执勤一队党支部: the team's branch → the team
+            m.entity = m.parent.entity
+            continue
+        target = antecedent(m, mentions, lex.anaphora, names)
+        if target is None:
+            continue
+        if not m.name or m.type == lex.party_type:  # 该站 / 该站党支部 → the station itself
+            m.entity = target.entity
+            continue
+        parent = registry.resolve(target.entity)
+        if parent is None:
+            continue
+        full = next((f for f in parent.forms() if registry.get(f + m.name)), parent.name) + m.name
+        child = registry.get(full) or registry.add(full, m.type)
+        m.entity = child.key
+        created.append((m, target))
+    return created
+
+
+def _entity_of(m: Mention, registry: Registry) -> str | None:
+    if m.kind in ("org",) and m.entity is None:
+        entity = registry.get(m.name)
+        return entity.key if entity else None
+    return m.entity
+
+
+def extract(text: str, doc: str = "") -> dict:
+    """Organizations and links of one cleaned article, in the gold format (never raises on a string)."""
+    if not isinstance(text, str):
+        text = ""
+    lex = load_lexicon()
+    mentions = find_mentions(text, lex)
+    mentions += expand_lists(text, mentions, lex)
+    mentions.sort(key=lambda m: (m.start, -m.end))
+    registry = _register(text, mentions, lex)
+    _partial_aliases(mentions, registry)
+    mentions += _alias_occurrences(text, registry, mentions, lex)
+    mentions.sort(key=lambda m: (m.start, -m.end))
+    for m in mentions:
+        if m.kind == "org":
+            m.entity = _entity_of(m, registry)
+    created = _resolve_anaphora(mentions, registry, lex)
+    for m in mentions:  # merged entities: point at the survivor
+        if m.entity is not None:
+            survivor = registry.resolve(m.entity)
+            m.entity = survivor.key if survivor else None
+    relations = find_relations(text, mentions, created, lex)
+    return _output(doc, registry, relations)
+
+
+def _output(doc: str, registry: Registry, relations: list[dict]) -> dict:
+    ids = {}
+    entities = []
+    for entity in registry.order:
+        if entity.type not in ORG_TYPES:
+            continue
+        ids[entity.key] = f"e{len(ids) + 1}"
+        entities.append({"id": ids[entity.key], "name": entity.name, "type": entity.type,
+                         "aliases": sorted(entity.aliases), "implicit": entity.implicit})
+    out_relations = []
+    for r in relations:
+        if r["head"] in ids and r["tail"] in ids and r["type"] in RELATION_TYPES and r["head"] != r["tail"]:
+            out_relations.append({**r, "head": ids[r["head"]], "tail": ids[r["tail"]]})
+    return {"doc": doc, "entities": entities, "relations": out_relations}

@@ -1,0 +1,159 @@
+"""Read one article file into an ``Article``: decode, HTML to text, clean, drop furniture, read metadata.
+
+>>> import tempfile, pathlib
+>>> folder = pathlib.Path(tempfile.mkdtemp())
+>>> _ = (folder / "a.txt").write_bytes("銅陵邊檢站與銅陵海關簽訂聯建協議\\n2022年9月1日 來源:人民網\\n正文。".encode("big5"))
+>>> article = read_article(folder / "a.txt")
+>>> article.title, article.date, article.source, article.encoding
+('铜陵边检站与铜陵海关签订联建协议', '2022-09-01', '人民网', 'big5')
+>>> article.text
+'铜陵边检站与铜陵海关签订联建协议\\n正文。'
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import stat
+from itertools import islice
+from pathlib import Path
+
+from kg.boilerplate import Rules, classify, load_rules, strip_furniture
+from kg.clean import clean_text
+from kg.encoding import NotText, decode
+from kg.filetype import HTML_SUFFIXES, looks_like_html
+from kg.htmltext import HtmlPage, declared_charset, html_to_text
+from kg.model import Article
+from kg.textmeta import find_source, find_title, parse_date
+
+DEFAULT_MAX_BYTES = 50_000_000
+HEADER_LINES = 12  # the dateline, outlet and headline sit in the first lines
+HEADER_LINE_CHARS = 100  # a longer line is the first paragraph: the header ends there
+SHORT_LINE_CHARS = 40
+
+
+class SkipFile(Exception):
+    """A file that is not a readable article; ``reason`` says why (``str(exc)`` too)."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def read_article(path: str | Path, *, max_bytes: int | None = DEFAULT_MAX_BYTES) -> Article:
+    """Read, decode and clean one article file, or raise SkipFile.
+
+    ``max_bytes`` refuses larger files before reading them (None: no limit).
+    """
+    path = Path(path)
+    data = read_bytes(path, max_bytes=max_bytes)
+    return article_from_bytes(data, path=path)
+
+
+def read_bytes(path: Path, *, max_bytes: int | None = DEFAULT_MAX_BYTES) -> bytes:
+    """The file's bytes; never reads more than ``max_bytes + 1`` of them."""
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise SkipFile("a directory" if stat.S_ISDIR(info.st_mode) else "not a regular file")
+        _check_size(info.st_size, max_bytes)
+        with path.open("rb") as handle:
+            data = handle.read(-1 if max_bytes is None else max_bytes + 1)
+    except OSError as exc:
+        raise SkipFile(_os_reason(exc)) from exc
+    _check_size(len(data), max_bytes)  # the file may have grown since stat
+    return data
+
+
+def _check_size(size: int, max_bytes: int | None) -> None:
+    if size == 0:
+        raise SkipFile("empty file")
+    if max_bytes is not None and size > max_bytes:
+        raise SkipFile(f"larger than the {max_bytes:,}-byte limit ({size:,} bytes)")
+
+
+def _os_reason(exc: OSError) -> str:
+    reasons = {
+        errno.ENOENT: "no such file",
+        errno.ELOOP: "symlink loop",
+        errno.EACCES: "permission denied",
+        errno.EPERM: "permission denied",
+        errno.EISDIR: "a directory",
+    }
+    return reasons.get(exc.errno or 0, f"cannot read: {exc.strerror or exc}")
+
+
+def article_from_bytes(data: bytes, *, path: str | Path, html: bool | None = None) -> Article:
+    """Build an Article from raw bytes; ``html`` None means: decide from the suffix and the content."""
+    path = Path(path)
+    if not data:
+        raise SkipFile("empty file")
+    suffix_html = path.suffix.lower() in HTML_SUFFIXES
+    declared = declared_charset(data) if (html or suffix_html or data.lstrip()[:1] == b"<") else None
+    try:
+        decoded = decode(data, declared=declared)
+    except NotText as exc:
+        raise SkipFile(exc.reason) from exc
+    page = None
+    text = decoded.text
+    if html or (html is None and (suffix_html or looks_like_html(text))):
+        page = html_to_text(text)
+        text = page.text
+    body, title, date, source = clean_article_text(text, page)
+    if not body:
+        raise SkipFile("no text left after cleaning")
+    return Article(
+        path=str(path),
+        file_name=path.name,
+        sha256=hashlib.sha256(data).hexdigest(),
+        text=body,
+        title=title,
+        date=date,
+        source=source,
+        encoding=decoded.encoding,
+        warnings=decoded.warnings,
+    )
+
+
+def clean_article_text(
+    text: str, page: HtmlPage | None = None, rules: Rules | None = None
+) -> tuple[str, str | None, str | None, str | None]:
+    """(clean text without furniture, title, ISO date, outlet) of decoded article text."""
+    rules = rules or load_rules()
+    lines = clean_text(text).split("\n")
+    header = list(_header(lines))
+    furniture = [line for line in header if classify(line, rules)]
+    meta_title = _one_line(page.title) if page else None
+    source = _one_line(page.source) if page else None
+    source = source or _first(find_source, furniture) or (_one_line(page.site) if page else None)
+    date = parse_date(page.date) if page and page.date else None
+    date = date or _first(parse_date, furniture + [line for line in header if len(line) <= SHORT_LINE_CHARS])
+    stripped = strip_furniture(lines, rules, outlet=source)
+    removed = [line for _, line in stripped.removed]
+    source = source or _first(find_source, removed)
+    date = date or _first(parse_date, removed)
+    title = meta_title or find_title(header, lambda line: classify(line, rules) is not None)
+    kept = stripped.lines
+    if meta_title and meta_title not in kept[:5]:
+        kept = [meta_title, *kept]
+    return "\n".join(kept), title, date, source
+
+
+def _header(lines: list[str]):
+    for line in islice(lines, HEADER_LINES):
+        yield line
+        if len(line) > HEADER_LINE_CHARS:
+            return
+
+
+def _first(find, lines):
+    return next((found for found in map(find, lines) if found), None)
+
+
+def _one_line(text: str | None) -> str | None:
+    if not text:
+        return None
+    return clean_text(text).replace("\n", " ") or None
+
+
+__all__ = ["SkipFile", "read_article", "read_bytes", "article_from_bytes", "clean_article_text", "DEFAULT_MAX_BYTES"]

@@ -1,0 +1,157 @@
+"""Organization names: normalization, short-form equivalence and match keys.
+
+Two surface forms name the same unit when their match keys are equal:
+
+>>> match_key("铜陵出入境边防检查站") == match_key("銅陵邊檢站")
+True
+>>> match_key("厦门边检总站") == match_key("东渡边检站")
+False
+
+The short-form table is data (``SHORT_FORMS``); when ``ontology/lexicon.yaml``
+has a ``short_forms:`` mapping (variant -> short form) it is used instead.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+# Variant -> the short form every variant is folded to. Folding towards the
+# short form is safe because every full form contains more characters than the
+# short one, so no folded key can be folded again.
+SHORT_FORMS: dict[str, str] = {
+    "出入境边防检查总站": "边检总站",
+    "边防检查总站": "边检总站",
+    "出入境边防检查站": "边检站",
+    "边防检查站": "边检站",
+    "边防派出所": "边境派出所",
+    "边境管理支队": "边管支队",
+    "边境管理大队": "边管大队",
+    "海事局": "海事",
+    "公安局": "公安",
+    "人民政府": "政府",
+    "村民委员会": "村委会",
+    "居民委员会": "居委会",
+    "股份有限公司": "公司",
+    "有限责任公司": "公司",
+    "有限公司": "公司",
+}
+
+# Words that name a kind of unit rather than a particular one. A name made
+# only of these (and ordinals) is generic: "执勤一队", "战时党支部", "海关".
+UNIT_WORDS = (
+    "出入境边防检查总站", "出入境边防检查站", "边防检查站", "边境检查站", "边检总站", "边检站",
+    "边境派出所", "边防派出所", "派出所", "边管支队", "边管大队", "边境管理支队", "边境管理大队",
+    "支队", "大队", "中队", "分队", "小队", "队", "科", "处", "室", "组", "班", "排", "连", "站", "所",
+    "党工委", "党委", "党总支", "党支部", "党小组", "支部", "总支", "工委", "委员会", "委",
+    "海关", "缉私局", "海事", "海警", "公安", "政府", "人大", "政协", "商会", "协会", "学校", "党校",
+    "村委会", "居委会", "社区", "村", "公司", "企业", "局", "办", "会",
+    "圈", "带", "群", "联盟",
+)
+
+# Modifiers that do not identify a unit on their own ("执勤一队" is any station's).
+GENERIC_QUALIFIERS = (
+    "执勤", "勤务", "战时", "临时", "机关", "联合", "党员", "青年", "综合", "业务", "后勤",
+    "警务", "监护", "检查", "查验", "功能型", "流动",
+)
+
+_ORDINAL = r"第?[一二三四五六七八九十百零〇两\d]+"
+
+# Unit words that make a part of a larger body; a bare team or branch is named by its parent.
+_PART_WORDS = (
+    "支队", "大队", "中队", "分队", "小队", "队", "科", "处", "室", "组", "班", "排", "连",
+    "党委", "党总支", "党支部", "党小组", "支部", "总支",
+)
+
+
+def _alternation(words) -> str:
+    return "|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
+
+
+_BARE_PART = re.compile(
+    rf"^(?:{_alternation(GENERIC_QUALIFIERS)})*(?:{_ORDINAL})?(?:{_alternation(_PART_WORDS)})$"
+)
+_GENERIC = re.compile(
+    rf"^(?:{_alternation(GENERIC_QUALIFIERS)}|{_ORDINAL}|{_alternation(UNIT_WORDS)})*$"
+)
+_SPACE_AND_MARKS = re.compile(r"[\s\u200b\u3000\"'“”‘’《》「」『』()（）\[\]【】]+")
+
+
+@lru_cache(maxsize=1)
+def _t2s():
+    import opencc  # imported on first use: a C extension with its own data files
+
+    return opencc.OpenCC("t2s")
+
+
+def normalize(name: str) -> str:
+    """Simplified script, NFKC width, no white space or quote marks.
+
+    >>> normalize(" 銅陵　邊檢站 ")
+    '铜陵边检站'
+    """
+    text = unicodedata.normalize("NFKC", name)
+    text = _SPACE_AND_MARKS.sub("", text)
+    return _t2s().convert(text)
+
+
+@lru_cache(maxsize=1)
+def short_forms() -> dict[str, str]:
+    """The variant -> short form table: the lexicon's ``short_forms`` if it has one."""
+    try:
+        import yaml
+
+        from kg.resources import lexicon_file
+
+        with open(lexicon_file(), encoding="utf-8") as handle:
+            data = yaml.safe_load(handle) or {}
+        table = data.get("short_forms") if isinstance(data, dict) else None
+        if isinstance(table, dict) and table:
+            return {str(k): str(v) for k, v in table.items()}
+    except (OSError, ImportError, ValueError, AttributeError, TypeError):  # no lexicon: the built-in table
+        pass
+    return dict(SHORT_FORMS)
+
+
+@lru_cache(maxsize=1)
+def _fold_pattern() -> re.Pattern[str]:
+    return re.compile(_alternation(short_forms()))
+
+
+@lru_cache(maxsize=65536)
+def match_key(name: str) -> str:
+    """The normalized name with every full form folded to its short form.
+
+    >>> match_key("安徽铜陵出入境边防检查站")
+    '安徽铜陵边检站'
+    """
+    table = short_forms()
+    return _fold_pattern().sub(lambda m: table[m.group(0)], normalize(name))
+
+
+def fullness(name: str) -> int:
+    """How many characters of full forms the name spells out (出入境边防检查站 beats 边检站).
+
+    >>> fullness("铜陵出入境边防检查站") > fullness("铜陵边检站")
+    True
+    """
+    return len(normalize(name)) - len(match_key(name))
+
+
+def is_bare_part(name: str) -> bool:
+    """A team or branch name that needs its parent to identify it.
+
+    >>> is_bare_part("执勤一队"), is_bare_part("美兰边检站执勤一队")
+    (True, False)
+    """
+    return bool(_BARE_PART.match(normalize(name)))
+
+
+def is_generic(rest: str) -> bool:
+    """True when a name (or a name without its place) has no identifying part.
+
+    >>> is_generic("海关"), is_generic("外高桥边检站"), is_generic("一圈")
+    (True, False, True)
+    """
+    return bool(_GENERIC.match(normalize(rest)))

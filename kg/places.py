@@ -1,0 +1,202 @@
+"""Administrative places of organizations, from cpca's offline table of divisions.
+
+A name that starts with places (安徽铜陵出入境边防检查站) is split into the most
+specific place and the rest of the name:
+
+>>> split_place("安徽铜陵边检站").code, split_place("安徽铜陵边检站").rest
+('340700', '边检站')
+
+Codes are six-digit adcodes; every place knows its parent, so
+``place_chain("340700")`` gives the city and its province.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from kg.model import Place
+
+LEVELS = ("province", "city", "county")
+
+# Rows of the division table that are containers, not places people name.
+_CONTAINER_NAMES = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"}
+
+# "湖南商会" is the chamber of people from Hunan, wherever it sits: a place
+# written in its short form before these words is an origin, not a location.
+NATIVE_PLACE_WORDS = ("商会", "同乡会", "会馆", "老乡会")
+
+
+@dataclass(frozen=True)
+class SplitName:
+    code: str | None  # most specific place the name starts with
+    rest: str  # the name without its leading places
+    levels: int = 0  # how many places were written (安徽铜陵 → 2)
+    located: bool = True  # False when the place is an origin (湖南商会)
+
+
+@lru_cache(maxsize=1)
+def _cpca():
+    import cpca  # loads its division table on import: only when places are needed
+
+    return cpca
+
+
+@lru_cache(maxsize=65536)
+def split_place(name: str) -> SplitName:
+    """Split leading administrative places off a normalized name.
+
+    >>> split_place("外高桥边检站")
+    SplitName(code=None, rest='外高桥边检站', levels=0, located=True)
+    """
+    cpca = _cpca()
+    position, last, levels, abbreviated = 0, None, 0, False
+    for match in cpca.matcher.iter(name):
+        if match.start_index != position:
+            break
+        if last is None and len({info.adcode for info in match.attr_infos}) > 1:
+            break  # a name shared by several divisions: no guess
+        found = match.get_match_addr(last)
+        if found is None or (last is not None and found.rank <= last.rank):
+            break
+        if match.end_index + 1 >= len(name):
+            break  # the whole name is a place: nothing left to name a unit
+        last, position, levels = found, match.end_index + 1, levels + 1
+        abbreviated = match.origin_value != found.name
+    if last is None:
+        return SplitName(None, name)
+    rest = name[position:]
+    located = not (abbreviated and rest.startswith(NATIVE_PLACE_WORDS))
+    return SplitName(last.adcode, rest, levels, located)
+
+
+def level_of(code: str) -> str:
+    if code.endswith("0000"):
+        return "province"
+    if code.endswith("00"):
+        return "city"
+    return "county"
+
+
+@lru_cache(maxsize=8192)
+def place(code: str) -> Place | None:
+    """The Place of an adcode with its parent code, or None for an unknown code."""
+    name = _cpca().adcode_name(code)
+    if name is None or name in _CONTAINER_NAMES:
+        return None
+    level = level_of(code)
+    parent = None
+    if level == "county":
+        city = place(code[:4] + "00")
+        parent = city.code if city else code[:2] + "0000"
+    elif level == "city":
+        parent = code[:2] + "0000"
+    return Place(code=code, name=name, level=level, parent=parent)
+
+
+def place_chain(code: str) -> list[Place]:
+    """The place and its ancestors, most specific first.
+
+    >>> [p.name for p in place_chain("532801")]
+    ['景洪市', '西双版纳傣族自治州', '云南省']
+    """
+    chain: list[Place] = []
+    current: str | None = code
+    while current:
+        found = place(current)
+        if found is None:
+            break
+        chain.append(found)
+        current = found.parent
+    return chain
+
+
+def is_within(inner: str, outer: str) -> bool:
+    """True when place ``inner`` is ``outer`` or lies inside it."""
+    return any(p.code == outer for p in place_chain(inner))
+
+
+@lru_cache(maxsize=4096)
+def text_place(text: str) -> str | None:
+    """The one place a short text (a title) names, or None when it names none or several.
+
+    >>> text_place("铜陵出入境边防检查站:党建联创")
+    '340700'
+    >>> text_place("回答好党建工作的时代之问") is None
+    True
+    """
+    cpca = _cpca()
+    found: list[str] = []
+    last = None
+    for match in cpca.matcher.iter(text):
+        info = match.get_match_addr(last) if last is not None else None
+        if info is None:
+            if len({i.adcode for i in match.attr_infos}) > 1:
+                return None
+            info = match.attr_infos[0]
+        last = info
+        if place(info.adcode) is not None:
+            found.append(info.adcode)
+    if not found:
+        return None
+    deepest = max(found, key=lambda code: (LEVELS.index(level_of(code)), code))
+    if all(is_within(deepest, code) for code in found):
+        return deepest
+    return None
+
+
+# Types whose units are local, so an article that names one place locates them.
+LOCAL_TYPES = ("Village", "BorderInspection", "BorderPolice", "PublicSecurity", "Customs", "Maritime",
+               "Enterprise", "PartyOrganization")
+# Names of national bodies (公安部, 海关总署, 国家民委): never located by their article.
+NATIONAL = re.compile(r"中央|国家|全国|中国|中华|国务院|总署|总局|[^支]部$")
+
+
+def _name_place(names) -> str | None:
+    """The deepest located place the names agree on (None if they name none or disagree)."""
+    from kg.names import normalize
+
+    codes = set()
+    for name in names:
+        split = split_place(normalize(name))
+        if split.code and split.located:
+            codes.add(split.code)
+    if not codes:
+        return None
+    deepest = max(codes, key=lambda code: (LEVELS.index(level_of(code)), code))
+    return deepest if all(is_within(deepest, code) for code in codes) else None
+
+
+def attach_places(resolved) -> None:
+    """Set Organization.place and fill Resolved.places with every place and its ancestors.
+
+    In order: the organization's own names; else its parent unit's place
+    (sub_organization_of); else, for local units, the one place the titles of
+    all its articles agree on.
+    """
+    orgs = resolved.organizations
+    for key in sorted(orgs):
+        org = orgs[key]
+        org.place = _name_place([org.name, *sorted(org.aliases)])
+    parents = sorted((link.head, link.tail) for link in resolved.links.values() if link.type == "sub_organization_of")
+    changed = True
+    while changed:
+        changed = False
+        for child, parent in parents:
+            if orgs[child].place is None and orgs[parent].place is not None:
+                orgs[child].place = orgs[parent].place
+                changed = True
+    for key in sorted(orgs):
+        org = orgs[key]
+        if org.place or org.type not in LOCAL_TYPES or NATIONAL.search(org.name):
+            continue
+        titles = [resolved.articles[a].title for a in sorted(org.articles) if a in resolved.articles]
+        found = {text_place(t) for t in titles if t}
+        found.discard(None)
+        if len(found) == 1:
+            org.place = found.pop()
+    for org in orgs.values():
+        for p in place_chain(org.place) if org.place else []:
+            resolved.places.setdefault(p.code, p)
+    resolved.places = dict(sorted(resolved.places.items()))

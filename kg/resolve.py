@@ -1,0 +1,480 @@
+"""Across articles: one organization, one node; links with all their evidence.
+
+>>> from kg.model import Article
+>>> a = Article("a.txt", "a.txt", "a" * 64, "")
+>>> b = Article("b.txt", "b.txt", "b" * 64, "")
+>>> ea = {"entities": [{"id": "e1", "name": "铜陵出入境边防检查站", "type": "BorderInspection"}], "relations": []}
+>>> eb = {"entities": [{"id": "e1", "name": "安徽铜陵边检站", "type": "BorderInspection"}], "relations": []}
+>>> list(resolve([(a, ea), (b, eb)]).organizations)
+['铜陵出入境边防检查站']
+
+The result is a function of the set of inputs: any order gives the same
+``Resolved``. Curation (kg.curation) steers the clustering (same / different)
+and then edits the result (rename, retype, remove, add_link, remove_link).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from dataclasses import asdict, dataclass, field
+from typing import Any, Iterable
+
+from kg.curation import Curation, Decision
+from kg.identity import Identity, NameIndex, identifies, identity, linking_alias
+from kg.model import (
+    ORG_TYPES,
+    RELATION_TYPES,
+    SYMMETRIC_RELATIONS,
+    Article,
+    CurationRecord,
+    Evidence,
+    Link,
+    Organization,
+    Place,
+    Resolved,
+)
+from kg.names import fullness, is_bare_part, normalize
+from kg.places import LEVELS, level_of, split_place
+
+# Name of the file in which a build keeps its last Resolved (see resolved_to_json).
+RESOLVED_FILE = "resolved.json"
+
+
+@dataclass
+class Mention:
+    """One entity of one article, with its names qualified by its parent where needed."""
+
+    article: str
+    entity: str
+    name: str  # normalized
+    forms: list[str]  # every surface form, raw and normalized
+    type: str
+    implicit: bool
+    links: list[Identity] = field(default_factory=list)  # identities that join other mentions
+    identities: set[Identity] = field(default_factory=set)  # every form's identity (for curation)
+
+    @property
+    def order(self) -> tuple[str, str]:
+        return (self.article, self.entity)
+
+
+def resolve(docs: Iterable[tuple[Article, dict]], curation: Curation | None = None) -> Resolved:
+    """Merge per-article extractions into organizations and links (see module doc)."""
+    resolved = Resolved()
+    extractions: dict[str, dict] = {}
+    for article, extraction in sorted(docs, key=lambda pair: (pair[0].id, pair[0].file_name, pair[0].path)):
+        if article.id not in resolved.articles:  # the same bytes twice count once
+            resolved.articles[article.id] = article
+            extractions[article.id] = extraction
+    curation = curation or Curation()
+
+    mentions: list[Mention] = []
+    by_entity: dict[tuple[str, str], int] = {}
+    for article_id in sorted(extractions):
+        article = resolved.articles[article_id]
+        for mention in _mentions(article, extractions[article_id], resolved.report):
+            by_entity[mention.order] = len(mentions)
+            mentions.append(mention)
+
+    groups = _cluster(mentions, curation, resolved)
+    mention_key = _organizations(mentions, groups, curation, resolved)
+    key_map = _apply_organization_decisions(curation, resolved)
+    _links(extractions, by_entity, mention_key, key_map, resolved)
+    _apply_link_decisions(curation, resolved)
+    _list_unapplied(curation, resolved)
+
+    from kg.places import attach_places
+
+    attach_places(resolved)
+    return resolved
+
+
+# ---------------------------------------------------------------- mentions
+
+
+def _mentions(article: Article, extraction: dict, report: list[str]) -> list[Mention]:
+    entities = {str(e.get("id")): e for e in extraction.get("entities", []) if isinstance(e, dict)}
+    parents = {
+        str(r.get("head")): str(r.get("tail"))
+        for r in extraction.get("relations", [])
+        if isinstance(r, dict) and r.get("type") == "sub_organization_of"
+    }
+    qualified: dict[str, str | None] = {}
+
+    def qualify(entity_id: str, name: str, seen: frozenset[str]) -> str | None:
+        """A bare team or branch name is named by its parent unit (执勤一队 → 美兰边检站执勤一队)."""
+        text = normalize(name)
+        if not is_bare_part(text):
+            return text
+        parent = parents.get(entity_id)
+        if parent is None or parent in seen or parent not in entities:
+            return None
+        parent_name = qualified_name(parent, seen | {entity_id})
+        return parent_name + text if parent_name else None
+
+    def qualified_name(entity_id: str, seen: frozenset[str] = frozenset()) -> str | None:
+        if entity_id not in qualified:
+            qualified[entity_id] = qualify(entity_id, str(entities[entity_id].get("name") or ""), seen)
+        return qualified[entity_id]
+
+    found = []
+    for entity_id in sorted(entities):
+        entity = entities[entity_id]
+        raw_name = str(entity.get("name") or "").strip()
+        kind = entity.get("type")
+        if not raw_name or kind not in ORG_TYPES:
+            report.append(f"{article.file_name}: entity {entity_id} left out: no name or unknown type {kind!r}")
+            continue
+        name = qualified_name(entity_id)
+        if name is None:
+            report.append(f"{article.file_name}: '{raw_name}' left out: a team or branch with no parent unit named")
+            continue
+        if not identifies(identity(name)):
+            report.append(f"{article.file_name}: '{raw_name}' left out: a generic name with no place or parent")
+            continue
+        forms = {raw_name, name}
+        links = [identity(name)]
+        for alias in entity.get("aliases") or []:
+            alias_raw = str(alias).strip()
+            if not alias_raw:
+                continue
+            alias_name = qualify(entity_id, alias_raw, frozenset({entity_id}))
+            forms.add(alias_raw)
+            if alias_name is None:
+                continue
+            forms.add(alias_name)
+            if linking_alias(alias_name, name):
+                links.append(identity(alias_name))
+        found.append(
+            Mention(
+                article=article.id,
+                entity=entity_id,
+                name=name,
+                forms=sorted(forms),
+                type=kind,
+                implicit=bool(entity.get("implicit", False)),
+                links=sorted(set(links), key=_ident_order),
+                identities={identity(form) for form in forms},
+            )
+        )
+    return found
+
+
+def _ident_order(ident: Identity) -> tuple[str, str]:
+    return (ident[0] or "", ident[1])
+
+
+# ---------------------------------------------------------------- clustering
+
+
+class _Groups:
+    """Union-find whose unions respect 'different' constraints (tags of opposite sides)."""
+
+    def __init__(self, size: int) -> None:
+        self.parent = list(range(size))
+        self.tags: dict[int, set[tuple[int, str]]] = defaultdict(set)
+
+    def find(self, i: int) -> int:
+        while self.parent[i] != i:
+            self.parent[i] = self.parent[self.parent[i]]
+            i = self.parent[i]
+        return i
+
+    def union(self, a: int, b: int) -> bool | None:
+        """True when joined, False when a constraint forbids it, None when already one."""
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return None
+        opposite = {(i, "b" if side == "a" else "a") for i, side in self.tags[ra]}
+        if opposite & self.tags[rb]:
+            return False
+        low, high = min(ra, rb), max(ra, rb)
+        self.parent[high] = low
+        self.tags[low] |= self.tags.pop(high, set())
+        return True
+
+
+def _matching(name: str, mentions: list[Mention], index: dict[Identity, list[int]], rests) -> list[int]:
+    """Mentions a curation name denotes (exact identity, else the one placed form of a placeless name)."""
+    ident = identity(name)
+    if ident in index:
+        return index[ident]
+    code, rest = ident
+    if code is None and identifies(ident):
+        codes = rests.get(rest, set())
+        if len(codes) == 1:
+            return index.get((next(iter(codes)), rest), [])
+    return []
+
+
+def _cluster(mentions: list[Mention], curation: Curation, resolved: Resolved) -> list[list[int]]:
+    groups = _Groups(len(mentions))
+    linked: dict[Identity, list[int]] = defaultdict(list)
+    every: dict[Identity, list[int]] = defaultdict(list)
+    for i, mention in enumerate(mentions):
+        for ident in mention.links:
+            linked[ident].append(i)
+        for ident in mention.identities:
+            every[ident].append(i)
+    rests: dict[str, set[str]] = defaultdict(set)
+    for code, rest in linked:
+        if code is not None:
+            rests[rest].add(code)
+    every_rests: dict[str, set[str]] = defaultdict(set)
+    for code, rest in every:
+        if code is not None:
+            every_rests[rest].add(code)
+
+    decisions = list(enumerate(curation.of("same", "different")))
+    # Constraints first, so a 'same' can never override a 'different' by coming earlier in the file.
+    decisions.sort(key=lambda item: item[1].operation == "same" and item[1].judgement != "negative")
+    for number, decision in decisions:
+        keep_apart = decision.operation == "different" or decision.judgement == "negative"
+        if decision.judgement == "unsure" or (decision.operation == "different" and not decision.applies):
+            continue
+        a = _matching(decision.arg["a"], mentions, every, every_rests)
+        b = _matching(decision.arg["b"], mentions, every, every_rests)
+        missing = [n for n, found in ((decision.arg["a"], a), (decision.arg["b"], b)) if not found]
+        if missing:
+            resolved.report.append(f"{decision.where}: {decision.describe()}: no longer applies: "
+                                   f"no organization named {', '.join(repr(m) for m in missing)}")
+            continue
+        record = CurationRecord(decision.id, decision.operation if not keep_apart else "different",
+                                decision.describe(), decision.note)
+        if keep_apart:
+            if set(a) & set(b):
+                resolved.report.append(f"{decision.where}: {decision.describe()}: cannot keep apart: "
+                                       "the two names are one name")
+                continue
+            for i in a:
+                groups.tags[groups.find(i)].add((number, "a"))
+            for i in b:
+                groups.tags[groups.find(i)].add((number, "b"))
+            resolved.decisions[decision.id] = record
+        else:
+            for i in a[1:] + b:
+                if groups.union(a[0], i) is False:
+                    resolved.report.append(f"{decision.where}: {decision.describe()}: "
+                                           "conflicts with a 'different' decision: not applied")
+                    break
+            else:
+                resolved.decisions[decision.id] = record
+
+    for ident in sorted(linked, key=_ident_order):
+        first, *others = linked[ident]
+        for i in others:
+            groups.union(first, i)
+    for code, rest in sorted((i for i in linked if i[0] is None), key=_ident_order):
+        codes = rests.get(rest, set())
+        if len(codes) == 1:
+            groups.union(linked[(None, rest)][0], linked[(next(iter(codes)), rest)][0])
+
+    members: dict[int, list[int]] = defaultdict(list)
+    for i in range(len(mentions)):
+        members[groups.find(i)].append(i)
+    return sorted(members.values())
+
+
+# ---------------------------------------------------------------- organizations
+
+
+def _name_rank(form: str) -> tuple:
+    """Fullest first: full suffixes, the most specific place, more places written, longer."""
+    split = split_place(form)
+    level = LEVELS.index(level_of(split.code)) + 1 if split.code else 0
+    return (-fullness(form), -level, -split.levels, -len(form), form)
+
+
+def _organizations(mentions, groups, curation: Curation, resolved: Resolved) -> dict[int, str]:
+    targets = [identity(d.arg["b"]) for d in curation.of("same") if d.applies and d.id in resolved.decisions]
+    mention_key: dict[int, str] = {}
+    for group in groups:
+        members = [mentions[i] for i in group]
+        pool = [m for m in members if any(t in m.identities for t in targets)]
+        pool = pool or [m for m in members if not m.implicit] or members
+        candidates = {m.name for m in pool} | {
+            normalize(f) for m in pool for f in m.forms if identity(f) in m.links
+        }
+        name = min(candidates, key=_name_rank)
+        key = name
+        if key in resolved.organizations:
+            number = 2
+            while f"{name}#{number}" in resolved.organizations:
+                number += 1
+            key = f"{name}#{number}"
+            resolved.report.append(f"two organizations kept apart share the name '{name}': the second is '{key}'")
+        types = Counter(m.type for m in members)
+        kind = min(types, key=lambda t: (-types[t], ORG_TYPES.index(t)))
+        forms = {f for m in members for f in m.forms}
+        resolved.organizations[key] = Organization(
+            key=key,
+            name=name,
+            type=kind,
+            aliases=forms - {name},
+            articles={m.article for m in members},
+            implicit=all(m.implicit for m in members),
+        )
+        for i in group:
+            mention_key[i] = key
+    return mention_key
+
+
+def name_index(resolved: Resolved) -> NameIndex:
+    index = NameIndex()
+    for key, org in resolved.organizations.items():
+        index.add(key, [org.key, org.name, *org.aliases])
+    return index
+
+
+def _find(name: str, index: NameIndex, decision: Decision, resolved: Resolved) -> str | None:
+    keys = index.lookup(name) & resolved.organizations.keys()
+    if len(keys) == 1:
+        return next(iter(keys))
+    problem = f"no organization named '{name}'" if not keys else f"'{name}' is ambiguous: {', '.join(sorted(keys))}"
+    resolved.report.append(f"{decision.where}: {decision.describe()}: no longer applies: {problem}")
+    return None
+
+
+def _record(decision: Decision, resolved: Resolved) -> None:
+    resolved.decisions[decision.id] = CurationRecord(decision.id, decision.operation, decision.describe(), decision.note)
+
+
+def _apply_organization_decisions(curation: Curation, resolved: Resolved) -> dict[str, str | None]:
+    """rename, retype, remove; returns old key -> new key (None when removed)."""
+    key_map: dict[str, str | None] = {}
+    index = name_index(resolved)
+    for decision in curation.of("remove", "rename", "retype"):
+        if not decision.applies:
+            continue
+        a = decision.arg
+        key = _find(a.get("name") or a.get("from"), index, decision, resolved)
+        if key is None:
+            continue
+        org = resolved.organizations[key]
+        if decision.operation == "remove":
+            del resolved.organizations[key]
+            key_map.update({old: None for old, new in key_map.items() if new == key})
+            key_map[key] = None
+        elif decision.operation == "retype":
+            org.type = a["type"]
+            org.curated_by.append(decision.id)
+        else:
+            new = normalize(a["to"])
+            if new != key and new in resolved.organizations:
+                resolved.report.append(f"{decision.where}: {decision.describe()}: not applied: "
+                                       f"'{new}' is another organization (use 'same' to merge)")
+                continue
+            del resolved.organizations[key]
+            org.aliases = (org.aliases | {org.name}) - {new}
+            org.key = org.name = new
+            org.curated_by.append(decision.id)
+            resolved.organizations[new] = org
+            key_map.update({old: new for old, target in key_map.items() if target == key})
+            key_map[key] = new
+            index.add(new, [new])
+        _record(decision, resolved)
+    return key_map
+
+
+# ---------------------------------------------------------------- links
+
+
+def link_key(kind: str, head: str, tail: str) -> tuple[str, str, str]:
+    """Symmetric links are stored once, ends in sorted order."""
+    if kind in SYMMETRIC_RELATIONS and tail < head:
+        head, tail = tail, head
+    return (kind, head, tail)
+
+
+def _links(extractions, by_entity, mention_key, key_map, resolved: Resolved) -> None:
+    evidence: dict[tuple[str, str, str], dict[tuple[str, str], float]] = defaultdict(dict)
+    for article_id in sorted(extractions):
+        for relation in extractions[article_id].get("relations", []):
+            if not isinstance(relation, dict) or relation.get("type") not in RELATION_TYPES:
+                continue
+            ends = []
+            for end in ("head", "tail"):
+                i = by_entity.get((article_id, str(relation.get(end))))
+                key = mention_key.get(i) if i is not None else None
+                key = key_map.get(key, key) if key is not None else None
+                ends.append(key)
+            if None in ends or ends[0] == ends[1]:
+                continue
+            lk = link_key(relation["type"], ends[0], ends[1])
+            sentences = [relation.get("evidence"), *(relation.get("evidences") or [])]
+            confidence = float(relation.get("confidence", 1.0))
+            for sentence in sentences:
+                if isinstance(sentence, str) and sentence.strip():
+                    slot = (article_id, sentence.strip())
+                    evidence[lk][slot] = max(confidence, evidence[lk].get(slot, 0.0))
+            if not evidence[lk]:
+                evidence[lk][(article_id, "")] = confidence
+    for lk in sorted(evidence):
+        items = [Evidence(a, s, c) for (a, s), c in sorted(evidence[lk].items())]
+        resolved.links[lk] = Link(type=lk[0], head=lk[1], tail=lk[2], evidence=items)
+
+
+def _apply_link_decisions(curation: Curation, resolved: Resolved) -> None:
+    index = name_index(resolved)
+    for decision in curation.of("remove_link", "add_link"):
+        if not decision.applies:
+            continue
+        a = decision.arg
+        head = _find(a["head"], index, decision, resolved)
+        tail = _find(a["tail"], index, decision, resolved)
+        if head is None or tail is None:
+            continue
+        lk = link_key(a["type"], head, tail)
+        if decision.operation == "remove_link":
+            if lk not in resolved.links:
+                resolved.report.append(f"{decision.where}: {decision.describe()}: no longer applies: no such link")
+                continue
+            del resolved.links[lk]
+        else:
+            link = resolved.links.setdefault(lk, Link(type=lk[0], head=lk[1], tail=lk[2]))
+            link.curated_by = decision.id
+            link.note = decision.note
+        _record(decision, resolved)
+
+
+def _list_unapplied(curation: Curation, resolved: Resolved) -> None:
+    for decision in curation.decisions:
+        if decision.judgement == "unsure" or (decision.judgement == "negative" and decision.operation != "same"):
+            resolved.report.append(f"{decision.where}: {decision.describe()}: {decision.judgement}, not applied")
+
+
+# ---------------------------------------------------------------- JSON
+
+
+def resolved_to_json(resolved: Resolved) -> str:
+    """Serialize for the store folder (kg review reads it back); sorted, so diffable."""
+    data = {
+        "articles": {k: asdict(v) for k, v in sorted(resolved.articles.items())},
+        "organizations": {
+            k: {**asdict(o), "aliases": sorted(o.aliases), "articles": sorted(o.articles)}
+            for k, o in sorted(resolved.organizations.items())
+        },
+        "links": [asdict(link) for _, link in sorted(resolved.links.items())],
+        "places": {k: asdict(v) for k, v in sorted(resolved.places.items())},
+        "decisions": {k: asdict(v) for k, v in sorted(resolved.decisions.items())},
+        "report": list(resolved.report),
+    }
+    return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True)
+
+
+def resolved_from_json(text: str) -> Resolved:
+    data: dict[str, Any] = json.loads(text)
+    resolved = Resolved(
+        articles={k: Article(**v) for k, v in data.get("articles", {}).items()},
+        places={k: Place(**v) for k, v in data.get("places", {}).items()},
+        decisions={k: CurationRecord(**v) for k, v in data.get("decisions", {}).items()},
+        report=list(data.get("report", [])),
+    )
+    for key, value in data.get("organizations", {}).items():
+        value = {**value, "aliases": set(value["aliases"]), "articles": set(value["articles"])}
+        resolved.organizations[key] = Organization(**value)
+    for value in data.get("links", []):
+        link = Link(**{**value, "evidence": [Evidence(**e) for e in value["evidence"]]})
+        resolved.links[(link.type, link.head, link.tail)] = link
+    return resolved

@@ -1,0 +1,427 @@
+"""Where the graph lives: an embedded Oxigraph folder with atomic versions.
+
+Layout of a store folder::
+
+    kg-store/
+      CURRENT            name of the active version ("v000007")
+      LOCK               held (fcntl) by the one process that writes
+      versions/v000007/  an Oxigraph (RocksDB) database
+      versions/v000007.json  what the build that made it recorded
+      cache/             per-article extraction cache
+
+Every write (build, import, metrics) makes a new version — a fresh database or
+a cheap hard-link backup of the current one — and only then replaces
+``CURRENT`` with ``os.replace``. A build that fails or is killed leaves
+``CURRENT`` pointing at the previous, untouched version, and readers see either
+the old graph or the new one, never half of each.
+
+>>> store = open_store("kg-store")                         # doctest: +SKIP
+>>> store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").rows  # doctest: +SKIP
+[{'n': 5120}]
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import shutil
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+ID = "https://w3id.org/lianjian/id/"
+ONTOLOGY_GRAPH = ID + "graph/ontology"
+METRICS_GRAPH = ID + "graph/metrics"
+DEFAULT_LOCATION = "kg-store"
+
+_NUMERIC = {
+    "http://www.w3.org/2001/XMLSchema#integer": int,
+    "http://www.w3.org/2001/XMLSchema#int": int,
+    "http://www.w3.org/2001/XMLSchema#long": int,
+    "http://www.w3.org/2001/XMLSchema#nonNegativeInteger": int,
+    "http://www.w3.org/2001/XMLSchema#decimal": float,
+    "http://www.w3.org/2001/XMLSchema#double": float,
+    "http://www.w3.org/2001/XMLSchema#float": float,
+}
+_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+
+
+class StoreError(Exception):
+    """The store cannot be opened or written."""
+
+
+class StoreLocked(StoreError):
+    """Another process is writing the store."""
+
+
+class QueryError(StoreError):
+    """The query is malformed or failed; the message is the parser's."""
+
+
+class QueryTimeout(QueryError):
+    """The query ran longer than its time limit."""
+
+
+def resolve_location(location: str | os.PathLike[str] | None) -> str:
+    """The store location: the argument, else ``$KG_STORE``, else ``./kg-store``."""
+    return str(location or os.environ.get("KG_STORE") or DEFAULT_LOCATION)
+
+
+def is_remote(location: str) -> bool:
+    return location.startswith(("http://", "https://"))
+
+
+def term_value(term: Any) -> Any:
+    """A pyoxigraph term as plain Python data: IRIs and strings as ``str``, numbers as numbers."""
+    if term is None:
+        return None
+    if isinstance(term, ox.Literal):
+        datatype = term.datatype.value
+        if datatype in _NUMERIC:
+            try:
+                return _NUMERIC[datatype](term.value)
+            except ValueError:
+                return term.value
+        if datatype == _BOOLEAN:
+            return term.value == "true"
+        return term.value
+    if isinstance(term, ox.Triple):
+        return f"<< {term.subject} {term.predicate} {term.object} >>"
+    return term.value
+
+
+@dataclass
+class QueryResult:
+    """What a query gave: ``rows`` for SELECT, ``boolean`` for ASK, ``triples`` for CONSTRUCT/DESCRIBE."""
+
+    kind: str  # "select" | "ask" | "graph"
+    variables: list[str] = field(default_factory=list)
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    terms: list[tuple] = field(default_factory=list)  # SELECT rows as pyoxigraph terms
+    boolean: bool | None = None
+    triples: list[ox.Triple] = field(default_factory=list)
+
+
+def _materialize(result: Any) -> QueryResult:
+    if isinstance(result, ox.QueryBoolean):
+        return QueryResult("ask", boolean=bool(result))
+    if isinstance(result, ox.QuerySolutions):
+        variables = [v.value for v in result.variables]
+        terms = [tuple(solution[v] for v in variables) for solution in result]
+        rows = [dict(zip(variables, map(term_value, t))) for t in terms]
+        return QueryResult("select", variables, rows, terms)
+    return QueryResult("graph", triples=list(result))
+
+
+class KGStore:
+    """The graph, wherever it lives. Subclasses: :class:`EmbeddedStore` (and a remote endpoint)."""
+
+    location: str
+
+    def query(self, sparql: str, timeout: float | None = None) -> QueryResult:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        pass
+
+    def __enter__(self) -> KGStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class EmbeddedStore(KGStore):
+    """An on-disk Oxigraph store folder with versions (see the module docstring)."""
+
+    def __init__(self, location: str | os.PathLike[str]):
+        self.root = Path(location)
+        self.location = str(self.root)
+        self._ox: ox.Store | None = None
+
+    # -- layout -------------------------------------------------------------
+    @property
+    def versions_dir(self) -> Path:
+        return self.root / "versions"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.root / "cache"
+
+    @property
+    def lock_path(self) -> Path:
+        return self.root / "LOCK"
+
+    def current_version(self) -> str | None:
+        try:
+            name = (self.root / "CURRENT").read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
+            return None
+        return name or None
+
+    def current_path(self) -> Path | None:
+        version = self.current_version()
+        return self.versions_dir / version if version else None
+
+    def exists(self) -> bool:
+        path = self.current_path()
+        return path is not None and path.is_dir()
+
+    def build_record(self) -> dict[str, Any]:
+        """What the build that made the current version recorded (summary, sources, …)."""
+        version = self.current_version()
+        if version is None:
+            return {}
+        path = self.versions_dir / f"{version}.json"
+        return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+    # -- reading ------------------------------------------------------------
+    @property
+    def ox(self) -> ox.Store:
+        """The current version, opened read-only (a writer never touches it)."""
+        if self._ox is None:
+            path = self.current_path()
+            if path is None or not path.is_dir():
+                raise StoreError(f"no graph in {self.root}: build one first with `kg build PATHS --store {self.root}`")
+            try:
+                self._ox = ox.Store.read_only(str(path))
+            except OSError as error:
+                raise StoreError(f"cannot open the store {path}: {error}") from error
+        return self._ox
+
+    def query(self, sparql: str, timeout: float | None = None) -> QueryResult:
+        """Run a SPARQL query over the union of all graphs.
+
+        With ``timeout`` (seconds) the query runs in a worker thread and
+        :class:`QueryTimeout` is raised when it is exceeded (the evaluation
+        cannot be cancelled: a command-line caller should exit).
+        """
+        store = self.ox
+
+        def run() -> QueryResult:
+            try:
+                return _materialize(store.query(sparql, use_default_graph_as_union=True))
+            except SyntaxError as error:
+                raise QueryError(str(error)) from error
+            except (OSError, ValueError, RuntimeError) as error:
+                raise QueryError(str(error)) from error
+
+        if timeout is None:
+            return run()
+        box: dict[str, Any] = {}
+
+        def target() -> None:
+            try:
+                box["result"] = run()
+            except BaseException as error:  # noqa: BLE001 - handed to the caller's thread
+                box["error"] = error
+
+        worker = threading.Thread(target=target, daemon=True)
+        worker.start()
+        worker.join(timeout)
+        if worker.is_alive():
+            raise QueryTimeout(f"query stopped after the time limit of {timeout:g} s")
+        if "error" in box:
+            raise box["error"]
+        return box["result"]
+
+    def graph(self):
+        """The current graph as an rdflib ``Dataset`` (through oxrdflib), read-only."""
+        from oxrdflib import OxigraphStore
+        from rdflib import Dataset
+
+        return Dataset(store=OxigraphStore(store=self.ox), default_union=True)
+
+    def dump(self, output: Any, fmt: ox.RdfFormat, *, graph: str | None = None) -> None:
+        """Serialize the data (default graph, or one named graph) without loading it into Python."""
+        target = ox.NamedNode(graph) if graph else ox.DefaultGraph()
+        self.ox.dump(output, format=fmt, from_graph=target)
+
+    def resolved_path(self) -> Path | None:
+        """The resolved organizations and links the current version was made from (JSON)."""
+        version = self.current_version()
+        path = self.versions_dir / f"{version}.resolved.json" if version else None
+        return path if path is not None and path.exists() else None
+
+    def replace_graph(self, graph: str, lines: Iterable[str], *, wait: bool = False) -> None:
+        """Replace one named graph in a new version (the rest of the graph is carried over)."""
+        with self.new_version(copy_current=True, wait=wait) as transaction:
+            transaction.replace_graph(graph, lines)
+            transaction.record = self.build_record()
+
+    def load_files(self, paths: Iterable[str | os.PathLike[str]], *, graph: str | None = None, wait: bool = False) -> None:
+        """Add RDF files (Turtle, N-Triples, N-Quads, TriG, JSON-LD, RDF/XML) to the graph, in a new version."""
+        with self.new_version(copy_current=True, wait=wait) as transaction:
+            for path in paths:
+                transaction.load_file(path, graph=graph)
+            transaction.record = self.build_record()
+
+    def close(self) -> None:
+        self._ox = None
+
+    # -- writing ------------------------------------------------------------
+    @contextlib.contextmanager
+    def lock(self, wait: bool = False) -> Iterator[None]:
+        """Hold the writer lock; refuse at once (or wait) when another process holds it."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        handle = open(self.lock_path, "a+", encoding="utf-8")
+        try:
+            flags = fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB)
+            try:
+                fcntl.flock(handle, flags)
+            except BlockingIOError:
+                handle.seek(0)
+                holder = handle.read().strip() or "another process"
+                raise StoreLocked(
+                    f"the store {self.root} is being written by {holder} (lock file {self.lock_path}); "
+                    "wait for it to finish, or pass --wait"
+                ) from None
+            handle.seek(0)
+            handle.truncate()
+            handle.write(f"pid {os.getpid()} since {time.strftime('%Y-%m-%d %H:%M:%S')}\n")
+            handle.flush()
+            yield
+        finally:
+            with contextlib.suppress(OSError):
+                handle.truncate(0)
+            handle.close()
+
+    @contextlib.contextmanager
+    def new_version(self, *, copy_current: bool = False, wait: bool = False) -> Iterator[Transaction]:
+        """Write a new version; it becomes current only if the block ends without error."""
+        with self.lock(wait=wait):
+            self._collect_garbage()
+            self.versions_dir.mkdir(parents=True, exist_ok=True)
+            name = self._next_version_name()
+            path = self.versions_dir / name
+            base = self.current_path()
+            if copy_current and base is not None and base.is_dir():
+                source = ox.Store.read_only(str(base))
+                source.backup(str(path))
+                del source
+            transaction = Transaction(self, name, ox.Store(str(path)))
+            try:
+                yield transaction
+                transaction.finish()
+            except BaseException:
+                transaction.discard()
+                raise
+            self._set_current(name)
+            self._ox = None
+            self._collect_garbage()
+
+    def _next_version_name(self) -> str:
+        numbers = [int(p.name[1:]) for p in self.versions_dir.glob("v*") if p.is_dir() and p.name[1:].isdigit()]
+        return f"v{max(numbers, default=0) + 1:06d}"
+
+    def _set_current(self, name: str) -> None:
+        temporary = self.root / "CURRENT.tmp"
+        with open(temporary, "w", encoding="utf-8") as handle:
+            handle.write(name + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, self.root / "CURRENT")
+        directory = os.open(self.root, os.O_RDONLY)
+        try:
+            os.fsync(directory)
+        finally:
+            os.close(directory)
+
+    def _collect_garbage(self) -> None:
+        """Remove versions other than the current and the one before it (readers may still have it open)."""
+        if not self.versions_dir.is_dir():
+            return
+        current = self.current_version()
+        versions = sorted(p for p in self.versions_dir.iterdir() if p.is_dir())
+        keep = {current}
+        older = [p.name for p in versions if current and p.name < current]
+        if older:
+            keep.add(older[-1])
+        for path in versions:
+            if path.name not in keep:
+                _remove_version(path)
+
+
+class Transaction:
+    """A version being written. Load data with :meth:`load_file`, :meth:`add_lines`, :meth:`update`."""
+
+    def __init__(self, store: EmbeddedStore, name: str, ox_store: ox.Store):
+        self.store = store
+        self.name = name
+        self.path = store.versions_dir / name
+        self.ox = ox_store
+        self.record: dict[str, Any] = {}
+
+    def load_file(self, path: str | os.PathLike[str], *, graph: str | None = None, fmt: ox.RdfFormat | None = None) -> None:
+        """Bulk-load an RDF file (format from its extension unless given), streaming from disk."""
+        fmt = fmt or rdf_format(path)
+        target = ox.NamedNode(graph) if graph else None
+        try:
+            self.ox.bulk_load(path=str(path), format=fmt, to_graph=target)
+        except SyntaxError as error:
+            raise StoreError(f"{path}: not valid {fmt.name}: {error}") from error
+
+    def add_lines(self, lines: Iterable[str], *, graph: str | None = None) -> None:
+        """Bulk-load N-Triples lines."""
+        data = "".join(line if line.endswith("\n") else line + "\n" for line in lines)
+        if data:
+            target = ox.NamedNode(graph) if graph else None
+            self.ox.bulk_load(data.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES, to_graph=target)
+
+    def replace_graph(self, graph: str, lines: Iterable[str]) -> None:
+        """Replace one named graph's content (used for analysis results)."""
+        self.ox.clear_graph(ox.NamedNode(graph))
+        self.add_lines(lines, graph=graph)
+
+    def update(self, sparql_update: str) -> None:
+        self.ox.update(sparql_update)
+
+    def finish(self) -> None:
+        self.ox.flush()
+        self.ox = None  # closes the database before it becomes current
+        (self.store.versions_dir / f"{self.name}.json").write_text(
+            json.dumps(self.record, ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8"
+        )
+
+    def discard(self) -> None:
+        self.ox = None
+        _remove_version(self.path)
+
+
+def _remove_version(path: Path) -> None:
+    """Delete a version's database and its side files (``v000007.json``, ``v000007.resolved.json``)."""
+    shutil.rmtree(path, ignore_errors=True)
+    for side_file in path.parent.glob(f"{path.name}.*"):
+        side_file.unlink(missing_ok=True)
+
+
+_EXTENSIONS = {"jsonld": "jsonld", "json": "jsonld", "ttl": "ttl", "nt": "nt", "nq": "nq", "trig": "trig", "rdf": "rdf", "owl": "rdf", "xml": "rdf", "n3": "n3"}
+
+
+def rdf_format(path: str | os.PathLike[str]) -> ox.RdfFormat:
+    """The RDF format of a file, from its extension."""
+    extension = Path(path).suffix.lower().lstrip(".")
+    fmt = ox.RdfFormat.from_extension(_EXTENSIONS.get(extension, extension))
+    if fmt is None:
+        raise StoreError(f"{path}: unknown RDF file extension .{extension} (use .ttl, .nt, .nq, .trig, .jsonld or .rdf)")
+    return fmt
+
+
+def open_store(location: str | os.PathLike[str] | None = None) -> KGStore:
+    """Open the store at a folder (embedded) or a SPARQL endpoint URL.
+
+    >>> store = open_store("kg-store")  # doctest: +SKIP
+    """
+    where = resolve_location(location)
+    if is_remote(where):
+        from kg.remote import RemoteStore
+
+        return RemoteStore(where)
+    return EmbeddedStore(where)

@@ -1,0 +1,135 @@
+"""Render rows (a list of dicts) as a terminal table, CSV or JSON.
+
+Cells can hold article-derived text, so table and CSV output strip ANSI escape
+sequences and control characters: a crafted sentence must not be able to move
+the cursor, recolour or clear the user's terminal.
+
+>>> print(render([{"name": "铜陵边检站", "degree": 3}], "table"))
+name        degree
+----------  ------
+铜陵边检站       3
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import re
+import unicodedata
+from typing import Any
+
+FORMATS = ("table", "csv", "json")
+
+# CSI / OSC / other ESC sequences first, then any remaining control or format
+# character (C0, DEL, C1, bidi overrides such as U+202E).
+_ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
+
+
+def clean(text: str) -> str:
+    """Make one cell safe and single-line for a terminal.
+
+    >>> clean("a\\x1b[31mred\\x1b[0m\\nline")
+    'ared line'
+    """
+    text = _ANSI.sub("", text)
+    out = []
+    for ch in text:
+        if ch in "\n\r\t":
+            out.append(" ")
+        elif unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp"):
+            continue
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        if math.isnan(value) or math.isinf(value):
+            return str(value)
+        return f"{value:.6g}"
+    if isinstance(value, (list, tuple, set)):
+        return "; ".join(_cell(v) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{_cell(k)}={_cell(v)}" for k, v in value.items())
+    return clean(str(value))
+
+
+def _width(text: str) -> int:
+    """Display width: East Asian wide and full-width characters take two columns."""
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+
+
+def _pad(text: str, width: int, right: bool) -> str:
+    gap = " " * (width - _width(text))
+    return gap + text if right else text + gap
+
+
+def _columns(rows: list[dict], columns: list[str] | None) -> list[str]:
+    if columns is not None:
+        return list(columns)
+    seen: dict[str, None] = {}
+    for row in rows:
+        for key in row:
+            seen.setdefault(key, None)
+    return list(seen)
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return None
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return [_json_safe(v) for v in value]
+    return value
+
+
+def render(rows: list[dict], fmt: str, columns: list[str] | None = None) -> str:
+    """Format ``rows`` as ``table``, ``csv`` or ``json`` (a list of row objects).
+
+    ``columns`` picks and orders the keys; by default every key, in first-seen order
+    (JSON: each row's own keys). JSON keeps the text as it is (json escapes control
+    characters); NaN and infinities become null.
+
+    >>> render([{"a": 1, "b": "x"}], "csv")
+    'a,b\\r\\n1,x\\r\\n'
+    >>> render([{"a": 1, "b": "x"}], "json", ["b"])
+    '[\\n  {\\n    "b": "x"\\n  }\\n]'
+    """
+    if fmt == "json":
+        if columns is None:  # each row keeps its own keys
+            return json.dumps([_json_safe(row) for row in rows], ensure_ascii=False, indent=2)
+        picked = [{c: _json_safe(row.get(c)) for c in columns} for row in rows]
+        return json.dumps(picked, ensure_ascii=False, indent=2)
+    cols = _columns(rows, columns)
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow([clean(c) for c in cols])
+        for row in rows:
+            writer.writerow([_cell(row.get(c)) for c in cols])
+        return buffer.getvalue()
+    if fmt != "table":
+        raise ValueError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
+    header = [clean(c) for c in cols]
+    body = [[_cell(row.get(c)) for c in cols] for row in rows]
+    numeric = [
+        all(isinstance(row.get(c), (int, float)) and not isinstance(row.get(c), bool) for row in rows if row.get(c) is not None)
+        and any(row.get(c) is not None for row in rows)
+        for c in cols
+    ]
+    widths = [max([_width(h)] + [_width(line[i]) for line in body]) for i, h in enumerate(header)]
+    lines = [
+        "  ".join(_pad(h, widths[i], False) for i, h in enumerate(header)).rstrip(),
+        "  ".join("-" * w for w in widths),
+    ]
+    for line in body:
+        lines.append("  ".join(_pad(v, widths[i], numeric[i]) for i, v in enumerate(line)).rstrip())
+    return "\n".join(lines)

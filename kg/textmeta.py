@@ -1,0 +1,101 @@
+"""Read an article's date, outlet and title from its cleaned text.
+
+>>> find_date("2022年09月01日18:14 来源：人民网")
+'2022-09-01'
+>>> find_source("2015.09.12 来源：中国新经济观察 作者：某某")
+'中国新经济观察'
+>>> find_title(["首页 > 正文", "铸牢国门党建钢铁长城", "2015.09.12"], lambda line: ">" in line)
+'铸牢国门党建钢铁长城'
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Sequence
+
+_DATE = re.compile(
+    r"(?<!\d)(?P<y>(?:19|20)\d{2})\s*(?:年\s*(?P<m1>\d{1,2})\s*月\s*(?P<d1>\d{1,2})\s*日?"
+    r"|(?P<sep>[-/.])(?P<m2>\d{1,2})(?P=sep)(?P<d2>\d{1,2}))(?!\d)"
+)
+_CN_DIGITS = {"〇": "0", "○": "0", "零": "0", "一": "1", "二": "2", "三": "3", "四": "4", "五": "5",
+              "六": "6", "七": "7", "八": "8", "九": "9"}  # fmt: skip
+_CN_DATE = re.compile(r"([〇○零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日")
+
+_SOURCE_LABELS = "来源|稿源|信息来源|文章来源|出处"
+_STOP_LABELS = (
+    "作者|编辑|责编|责任编辑|记者|通讯员|发布时间|发布日期|时间|日期|点击|浏览|阅读|字号|分享|打印|来源"
+)
+_SOURCE = re.compile(
+    rf"(?:^|(?<=[\s（(【\[|｜]))(?:{_SOURCE_LABELS})\s*[：:]\s*(?P<value>.+?)"
+    rf"(?=\s{{2,}}|\s*(?:{_STOP_LABELS})\s*[：:]|\s*[）)】\]|｜]|$)"
+)
+_TITLE_TRIM = re.compile(r"^[\s【\[]+|[\s】\]]+$")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+MAX_TITLE_CHARS = 80
+MAX_SOURCE_CHARS = 40
+
+
+def parse_date(text: str) -> str | None:
+    """The first valid calendar date in ``text`` as ISO ``YYYY-MM-DD``.
+
+    >>> [parse_date(s) for s in ("2022-02-23 16:08", "2015.9.1", "2022/13/01", "二〇二二年九月一日")]
+    ['2022-02-23', '2015-09-01', None, '2022-09-01']
+    """
+    for match in _DATE.finditer(text):
+        month = match.group("m1") or match.group("m2")
+        day = match.group("d1") or match.group("d2")
+        iso = _iso(int(match.group("y")), int(month), int(day))
+        if iso:
+            return iso
+    match = _CN_DATE.search(text)
+    if match:
+        year = int("".join(_CN_DIGITS[c] for c in match.group(1)))
+        return _iso(year, _cn_number(match.group(2)), _cn_number(match.group(3)))
+    return None
+
+
+find_date = parse_date
+
+
+def _iso(year: int, month: int, day: int) -> str | None:
+    try:
+        return dt.date(year, month, day).isoformat()
+    except ValueError:
+        return None
+
+
+def _cn_number(text: str) -> int:
+    """一..三十一 as an int."""
+    if "十" not in text:
+        return int(_CN_DIGITS[text[0]])
+    tens, _, units = text.partition("十")
+    return (int(_CN_DIGITS[tens]) if tens else 1) * 10 + (int(_CN_DIGITS[units]) if units else 0)
+
+
+def find_source(line: str) -> str | None:
+    """The outlet named after ``来源：`` in ``line``, or None."""
+    match = _SOURCE.search(line)
+    if not match:
+        return None
+    value = match.group("value").strip(" ，。；、-—")
+    if not value or len(value) > MAX_SOURCE_CHARS or not re.search(r"\w", value):
+        return None
+    return value
+
+
+def find_title(lines: Sequence[str], is_furniture: Callable[[str], bool] = lambda line: False) -> str | None:
+    """The headline: the first short line with Chinese text that is not furniture, a date or a subtitle.
+
+    Returns None when the article starts straight with a paragraph.
+    """
+    for line in lines:
+        if is_furniture(line) or line.startswith(("——", "--")):
+            continue
+        if len(_CJK.findall(line)) < 4:
+            continue
+        if len(line) > MAX_TITLE_CHARS or line.endswith("。"):
+            return None
+        return _TITLE_TRIM.sub("", line) or None
+    return None

@@ -1,0 +1,160 @@
+"""The projection from RDF (architecture vocabulary) to networkx."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+import pytest
+import rdflib
+
+from kg.project import ALLIANCE_RELATION, project
+
+ID = "https://w3id.org/lianjian/id/"
+
+# A small fictional graph: four units, one alliance, two articles, a curated link.
+TTL = """@prefix lj: <https://w3id.org/lianjian/ontology#> .
+@prefix org: <http://www.w3.org/ns/org#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix prov: <http://www.w3.org/ns/prov#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix o: <https://w3id.org/lianjian/id/org/> .
+@prefix a: <https://w3id.org/lianjian/id/article/> .
+@prefix l: <https://w3id.org/lianjian/id/link/> .
+@prefix e: <https://w3id.org/lianjian/id/evidence/> .
+@prefix p: <https://w3id.org/lianjian/id/place/> .
+
+o:A a lj:PartyOrganization, org:Organization ; skos:prefLabel "甲镇党委"@zh-Hans ;
+    lj:mentionedIn a:1, a:2 ; lj:locatedIn p:330000 .
+o:B a lj:BorderInspection, org:Organization ; skos:prefLabel "乙出入境边防检查站"@zh-Hans ;
+    skos:altLabel "乙边检站"@zh-Hans ; lj:mentionedIn a:1, a:2, a:3 .
+o:C a lj:Village, org:Organization ; skos:prefLabel "丙村党支部"@zh-Hans ; lj:mentionedIn a:3 .
+o:D a lj:Customs, org:Organization ; skos:prefLabel "丁海关"@zh-Hans ; lj:mentionedIn a:3 .
+o:E a lj:Enterprise, org:Organization ; skos:prefLabel "戊公司"@zh-Hans .
+o:L a lj:Alliance, org:Organization ; skos:prefLabel "某口岸党建联盟"@zh-Hans ; lj:mentionedIn a:3 .
+p:330000 a lj:AdministrativeDivision ; skos:prefLabel "某省"@zh-Hans .
+
+a:1 a lj:Article ; dcterms:title "标题一" ; dcterms:date "2024-01-02"^^xsd:date .
+a:2 a lj:Article ; dcterms:title "标题二" ; dcterms:date "2024-03-04"^^xsd:date .
+a:3 a lj:Article ; dcterms:title "标题三" .
+
+l:ab a lj:Link ; lj:relation lj:jointBuildingWith ; lj:source o:A ; lj:target o:B ;
+    lj:evidence e:ab1, e:ab2, e:ab3 .
+e:ab1 a lj:Evidence ; lj:sentence "句一"@zh-Hans ; prov:wasDerivedFrom a:1 .
+e:ab2 a lj:Evidence ; lj:sentence "句二"@zh-Hans ; prov:wasDerivedFrom a:1 .
+e:ab3 a lj:Evidence ; lj:sentence "句三"@zh-Hans ; prov:wasDerivedFrom a:2 .
+l:ab2 a lj:Link ; lj:relation lj:jointDefenseWith ; lj:source o:A ; lj:target o:B ; lj:evidence e:ab4 .
+e:ab4 a lj:Evidence ; lj:sentence "句四"@zh-Hans ; prov:wasDerivedFrom a:3 .
+l:bc a lj:Link ; lj:relation lj:cooperatesWith ; lj:source o:B ; lj:target o:C ; lj:curated true .
+l:cl a lj:Link ; lj:relation org:memberOf ; lj:source o:C ; lj:target o:L ; lj:evidence e:cl .
+e:cl a lj:Evidence ; lj:sentence "句五"@zh-Hans ; prov:wasDerivedFrom a:3 .
+l:dl a lj:Link ; lj:relation org:memberOf ; lj:source o:D ; lj:target o:L ; lj:evidence e:dl .
+e:dl a lj:Evidence ; lj:sentence "句六"@zh-Hans ; prov:wasDerivedFrom a:3 .
+l:al a lj:Link ; lj:relation org:memberOf ; lj:source o:A ; lj:target o:L ; lj:evidence e:al .
+e:al a lj:Evidence ; lj:sentence "句七"@zh-Hans ; prov:wasDerivedFrom a:2 .
+"""
+
+
+def org(key: str) -> str:
+    return f"{ID}org/{key}"
+
+
+def oxigraph_store(ttl: str = TTL) -> ox.Store:
+    store = ox.Store()
+    store.load(input=ttl, format=ox.RdfFormat.TURTLE)
+    return store
+
+
+@pytest.fixture
+def store() -> ox.Store:
+    return oxigraph_store()
+
+
+def test_nodes_carry_label_type_aliases_place_articles(store):
+    g = project(store)
+    assert set(g) == {org(k) for k in "ABCDEL"}
+    b = g.nodes[org("B")]
+    assert (b["label"], b["type"], b["aliases"], b["articles"]) == ("乙出入境边防检查站", "BorderInspection", ["乙边检站"], 3)
+    assert g.nodes[org("A")]["place"] == "某省"
+    assert g.nodes[org("E")]["articles"] == 0 and g.degree(org("E")) == 0
+
+
+def test_weight_counts_distinct_articles_across_relations(store):
+    g = project(store)
+    ab = g.edges[org("A"), org("B")]
+    assert ab["weight"] == 3  # articles 1, 2, 3; two sentences of article 1 count once
+    assert ab["relations"] == ["joint_building", "joint_defense"]
+    assert [e["sentence"] for e in ab["evidence"]] == ["句一", "句二", "句三", "句四"]
+    first = ab["evidence"][0]
+    assert first == {"relation": "joint_building", "sentence": "句一", "article": f"{ID}article/1",
+                     "title": "标题一", "date": "2024-01-02"}
+
+
+def test_curated_link_without_article_weighs_one(store):
+    g = project(store)
+    bc = g.edges[org("B"), org("C")]
+    assert (bc["weight"], bc["relations"], bc["evidence"]) == (1, ["cooperation"], [])
+
+
+def test_relation_filter_keeps_only_touching_units(store):
+    g = project(store, relations=["joint_defense"])
+    assert set(g) == {org("A"), org("B")}
+    assert g.edges[org("A"), org("B")]["relations"] == ["joint_defense"]
+    assert g.edges[org("A"), org("B")]["weight"] == 1
+
+
+def test_unknown_relation_is_refused(store):
+    with pytest.raises(ValueError, match="unknown relation"):
+        project(store, relations=["friends"])
+
+
+def test_alliance_as_node(store):
+    g = project(store)
+    assert set(g[org("L")]) == {org("A"), org("C"), org("D")}
+    assert g.edges[org("C"), org("L")]["relations"] == ["member_of"]
+
+
+def test_alliance_as_clique(store):
+    g = project(store, alliances="clique")
+    assert org("L") not in g
+    cd = g.edges[org("C"), org("D")]
+    assert cd["relations"] == [ALLIANCE_RELATION]
+    assert sorted(e["sentence"] for e in cd["evidence"]) == ["句五", "句六"]
+    assert cd["weight"] == 1  # both memberships stated in article 3
+    ac = g.edges[org("A"), org("C")]
+    assert ac["weight"] == 2
+    assert g.edges[org("B"), org("C")]["relations"] == ["cooperation"]  # untouched
+
+
+def test_deterministic(store):
+    one, two = project(store), project(oxigraph_store())
+    assert list(one.nodes(data=True)) == list(two.nodes(data=True))
+    assert list(one.edges(data=True)) == list(two.edges(data=True))
+
+
+def test_rdflib_graph_gives_the_same_projection(store):
+    graph = rdflib.Graph()
+    graph.parse(data=TTL, format="turtle")
+    assert sorted(project(graph).edges(data="weight")) == sorted(project(store).edges(data="weight"))
+
+
+def test_direct_triples_are_used_when_there_are_no_qualified_links():
+    ttl = """@prefix lj: <https://w3id.org/lianjian/ontology#> .
+@prefix o: <https://w3id.org/lianjian/id/org/> .
+o:A a lj:Customs . o:B a lj:Village .
+o:A lj:jointBuildingWith o:B . o:B lj:jointBuildingWith o:A .
+"""
+    g = project(oxigraph_store(ttl))
+    assert g.edges[org("A"), org("B")] == {"relations": ["joint_building"], "evidence": [], "weight": 1}
+    assert g.nodes[org("A")]["label"] == "A"
+
+
+def test_kgstore_is_read_directly(tmp_path, store):
+    from kg.store import open_store
+
+    path = tmp_path / "data.ttl"
+    path.write_text(TTL, encoding="utf-8")
+    kg = open_store(str(tmp_path / "store"))
+    with kg.new_version() as transaction:
+        transaction.load_file(path)
+    g = project(open_store(str(tmp_path / "store")))
+    assert sorted(g.edges(data="weight")) == sorted(project(store).edges(data="weight"))

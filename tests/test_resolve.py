@@ -1,0 +1,235 @@
+"""Resolution across articles: each merge and each keep-apart rule, links, determinism, JSON."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+from kg.model import Article
+from kg.resolve import link_key, resolve, resolved_from_json, resolved_to_json
+
+CASES = Path(__file__).parent / "resolution"
+
+
+def article(name: str, title: str | None = None) -> Article:
+    return Article(path=name, file_name=name, sha256=hashlib.sha256(name.encode()).hexdigest(), text="", title=title)
+
+
+def ent(i: int, name: str, kind: str = "BorderInspection", aliases=(), implicit: bool = False) -> dict:
+    return {"id": f"e{i}", "name": name, "type": kind, "aliases": list(aliases), "implicit": implicit}
+
+
+def rel(head: int, tail: int, kind: str, evidence: str = "双方签订共建协议", confidence: float | None = None) -> dict:
+    out = {"head": f"e{head}", "tail": f"e{tail}", "type": kind, "evidence": evidence}
+    if confidence is not None:
+        out["confidence"] = confidence
+    return out
+
+
+def doc(name: str, entities: list[dict], relations: list[dict] = (), title: str | None = None):
+    return article(name, title), {"doc": name, "entities": entities, "relations": list(relations)}
+
+
+def keys_of(resolved, name: str) -> set[str]:
+    """Organizations that carry this surface form (as prefLabel or alias)."""
+    return {k for k, o in resolved.organizations.items() if name == o.name or name in o.aliases}
+
+
+def one_node(*names: str, docs) -> bool:
+    resolved = resolve(docs)
+    found = set().union(*(keys_of(resolved, n) for n in names))
+    return len(found) == 1
+
+
+# ---------------------------------------------------------------- merges
+
+
+def test_full_and_short_forms_of_a_station_are_one_node():
+    docs = [doc("a.txt", [ent(1, "大连出入境边防检查站")]), doc("b.txt", [ent(1, "大连边检站")])]
+    resolved = resolve(docs)
+    assert list(resolved.organizations) == ["大连出入境边防检查站"]
+    org = resolved.organizations["大连出入境边防检查站"]
+    assert org.aliases == {"大连边检站"}
+    assert org.articles == {docs[0][0].id, docs[1][0].id}
+
+
+def test_full_and_short_forms_of_a_total_station_are_one_node():
+    docs = [doc("a.txt", [ent(1, "珠海边检总站")]), doc("b.txt", [ent(1, "珠海出入境边防检查总站")])]
+    assert list(resolve(docs).organizations) == ["珠海出入境边防检查总站"]
+
+
+def test_province_prefix_merges_when_the_place_agrees():
+    docs = [doc("a.txt", [ent(1, "辽宁大连出入境边防检查站")]), doc("b.txt", [ent(1, "大连边检站")]),
+            doc("c.txt", [ent(1, "大连出入境边防检查站")])]
+    resolved = resolve(docs)
+    assert len(resolved.organizations) == 1
+    org = next(iter(resolved.organizations.values()))
+    assert org.name == "辽宁大连出入境边防检查站"  # full suffix, then the most places written
+    assert org.place == "210200"
+
+
+def test_a_name_without_place_joins_the_one_placed_name_with_the_same_rest():
+    docs = [doc("a.txt", [ent(1, "浙江北仑边检站")]), doc("b.txt", [ent(1, "北仑边检站")])]
+    assert one_node("浙江北仑边检站", "北仑边检站", docs=docs)
+
+
+def test_traditional_and_simplified_names_are_one_node():
+    docs = [doc("a.txt", [ent(1, "大連邊檢站", "BorderInspection", ["大連出入境邊防檢查站"])]),
+            doc("b.txt", [ent(1, "大连出入境边防检查站")])]
+    resolved = resolve(docs)
+    assert list(resolved.organizations) == ["大连出入境边防检查站"]
+    assert {"大連邊檢站", "大连边检站", "大連出入境邊防檢查站"} <= resolved.organizations["大连出入境边防检查站"].aliases
+
+
+def test_a_bare_team_is_named_by_its_parent_and_merges_with_the_qualified_form():
+    a = doc("a.txt", [ent(1, "珠海边检站"), ent(2, "执勤二队")], [rel(2, 1, "sub_organization_of", "该站下辖执勤二队")])
+    b = doc("b.txt", [ent(1, "珠海出入境边防检查站执勤二队")])
+    resolved = resolve([a, b])
+    assert "执勤二队" not in resolved.organizations
+    team = keys_of(resolved, "珠海边检站执勤二队")
+    assert team == {"珠海出入境边防检查站执勤二队"}
+    assert ("sub_organization_of", "珠海出入境边防检查站执勤二队", "珠海边检站") in resolved.links
+
+
+def test_a_bare_team_without_a_parent_is_never_a_node():
+    resolved = resolve([doc("a.txt", [ent(1, "执勤一队"), ent(2, "大连边检站")])])
+    assert list(resolved.organizations) == ["大连边检站"]
+    assert any("执勤一队" in line for line in resolved.report)
+
+
+def test_aliases_of_one_article_join_other_articles():
+    a = doc("a.txt", [ent(1, "青松岭村民委员会", "Village", ["青松岭村委会"])])
+    b = doc("b.txt", [ent(1, "青松岭村委会", "Village")])
+    assert one_node("青松岭村民委员会", "青松岭村委会", docs=[a, b])
+
+
+# ---------------------------------------------------------------- keep apart
+
+
+def test_a_total_station_and_its_station_stay_apart():
+    docs = [doc("a.txt", [ent(1, "大连边检总站"), ent(2, "大窑湾边检站"), ent(3, "大连边检站")],
+                [rel(2, 1, "sub_organization_of")])]
+    assert len(resolve(docs).organizations) == 3
+
+
+def test_a_station_and_its_team_stay_apart():
+    docs = [doc("a.txt", [ent(1, "珠海边检站"), ent(2, "珠海边检站执勤二队")])]
+    assert len(resolve(docs).organizations) == 2
+
+
+def test_units_of_one_type_in_different_places_stay_apart():
+    docs = [doc("a.txt", [ent(1, "青岛海关", "Customs")]), doc("b.txt", [ent(1, "宁波海关", "Customs")]),
+            doc("c.txt", [ent(1, "辽宁大连边检站")]), doc("d.txt", [ent(1, "山东大连边检站")])]
+    resolved = resolve(docs)
+    assert {"青岛海关", "宁波海关"} <= set(resolved.organizations)
+    assert len(resolved.organizations) == 4
+
+
+def test_a_unit_and_its_party_organization_stay_apart():
+    docs = [doc("a.txt", [ent(1, "大连边检站"), ent(2, "大连边检站党支部", "PartyOrganization")]),
+            doc("b.txt", [ent(1, "大连出入境边防检查站党支部", "PartyOrganization")])]
+    resolved = resolve(docs)
+    assert set(resolved.organizations) == {"大连边检站", "大连出入境边防检查站党支部"}
+    assert resolved.organizations["大连出入境边防检查站党支部"].type == "PartyOrganization"
+
+
+def test_same_team_name_under_different_parents_stays_apart():
+    a = doc("a.txt", [ent(1, "珠海边检站"), ent(2, "执勤二队")], [rel(2, 1, "sub_organization_of")])
+    b = doc("b.txt", [ent(1, "拱北边检站"), ent(2, "执勤二队")], [rel(2, 1, "sub_organization_of")])
+    resolved = resolve([a, b])
+    assert {"珠海边检站执勤二队", "拱北边检站执勤二队"} <= set(resolved.organizations)
+
+
+def test_a_placeless_name_with_two_placed_readings_stays_apart():
+    docs = [doc("a.txt", [ent(1, "新港边检站")]), doc("b.txt", [ent(1, "天津新港边检站")]),
+            doc("c.txt", [ent(1, "福建新港边检站")])]
+    assert len(resolve(docs).organizations) == 3
+
+
+def test_short_aliases_that_drop_the_qualifier_do_not_join_articles():
+    a = doc("a.txt", [ent(1, "青岛海关缉私局", "Customs", ["缉私局"])])
+    b = doc("b.txt", [ent(1, "宁波海关缉私局", "Customs", ["缉私局"])])
+    assert len(resolve([a, b]).organizations) == 2
+
+
+# ---------------------------------------------------------------- links and evidence
+
+
+def test_symmetric_links_are_stored_once_with_evidence_from_every_article():
+    a = doc("a.txt", [ent(1, "大连边检站"), ent(2, "大连海关", "Customs")], [rel(1, 2, "joint_building", "甲句")])
+    b = doc("b.txt", [ent(1, "大连海关", "Customs"), ent(2, "大连出入境边防检查站")],
+            [rel(1, 2, "joint_building", "乙句", 0.5)])
+    resolved = resolve([a, b])
+    assert list(resolved.links) == [("joint_building", "大连出入境边防检查站", "大连海关")]
+    link = resolved.links[link_key("joint_building", "大连海关", "大连出入境边防检查站")]
+    assert sorted(e.sentence for e in link.evidence) == ["乙句", "甲句"]
+    assert link.article_ids == {a[0].id, b[0].id}
+    assert link.confidence == 1.0
+
+
+def test_self_links_are_dropped_and_directed_links_keep_their_direction():
+    a = doc("a.txt", [ent(1, "大连边检站"), ent(2, "大连出入境边防检查站"), ent(3, "辽宁口岸联盟", "Alliance")],
+            [rel(1, 2, "cooperation"), rel(1, 3, "member_of")])
+    resolved = resolve([a])
+    assert list(resolved.links) == [("member_of", "大连出入境边防检查站", "辽宁口岸联盟")]
+
+
+def test_all_evidences_of_a_relation_are_kept():
+    a = doc("a.txt", [ent(1, "大连边检站"), ent(2, "大连海关", "Customs")],
+            [{**rel(1, 2, "joint_defense", "第一句"), "evidences": ["第一句", "第二句"]}])
+    link = next(iter(resolve([a]).links.values()))
+    assert [e.sentence for e in link.evidence] == ["第一句", "第二句"]
+
+
+# ---------------------------------------------------------------- determinism and JSON
+
+
+def _fixture_docs():
+    docs = []
+    for path in sorted(CASES.glob("*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        docs.append((article(data["doc"], data.get("title")), data))
+    return docs
+
+
+def test_fixture_articles_resolve_as_intended():
+    resolved = resolve(_fixture_docs())
+    orgs = resolved.organizations
+    assert "滨江出入境边防检查站" in orgs and "滨江边检站" in orgs["滨江出入境边防检查站"].aliases
+    assert "滨江出入境边防检查总站" in orgs  # the total station is its own node
+    assert "滨江边检站执勤三队" in orgs  # the bare team is named by its station
+    assert "滨江港务集团公司" in orgs["滨江港务集团有限公司"].aliases  # company suffixes are one form
+    assert "滨江港务集团党委" in orgs  # and its Party committee is apart
+    assert orgs["滨江出入境边防检查站"].articles == {a.id for a, _ in _fixture_docs()[:2]}
+
+
+def test_any_order_gives_the_same_result():
+    docs = _fixture_docs() + [doc("z.txt", [ent(1, "大连边检站"), ent(2, "执勤一队")], [rel(2, 1, "sub_organization_of")])]
+    expected = resolved_to_json(resolve(docs))
+    for seed in range(3):
+        shuffled = docs[:]
+        random.Random(seed).shuffle(shuffled)
+        assert resolved_to_json(resolve(shuffled)) == expected
+
+
+def test_json_round_trip():
+    resolved = resolve(_fixture_docs())
+    again = resolved_from_json(resolved_to_json(resolved))
+    assert again == resolved
+
+
+def test_the_same_article_twice_counts_once():
+    a = doc("a.txt", [ent(1, "大连边检站"), ent(2, "大连海关", "Customs")], [rel(1, 2, "joint_building")])
+    resolved = resolve([a, a])
+    assert len(resolved.articles) == 1
+    assert len(next(iter(resolved.links.values())).evidence) == 1
+
+
+@pytest.mark.parametrize("bad", [{"id": "e1", "name": "", "type": "Customs"}, {"id": "e1", "name": "某海关", "type": "Ship"}])
+def test_malformed_entities_are_reported_not_fatal(bad):
+    resolved = resolve([doc("a.txt", [bad])])
+    assert not resolved.organizations and resolved.report
