@@ -183,9 +183,10 @@ def _is_headline(line: str) -> bool:
 
 
 def _mark_related_lists(lines: Sequence[str], kinds: list[str | None], rules: Rules) -> None:
-    half = len(lines) // 2
+    started = False  # a related-articles heading counts once the article's sentences have begun
     for i, kind in enumerate(kinds):
-        if kind == "related" and i >= half:
+        started = started or (kind is None and "。" in lines[i])
+        if kind == "related" and started:
             j = i + 1
             while j < len(lines) and (kinds[j] or _is_headline(lines[j])):
                 kinds[j] = kinds[j] or "related"

@@ -8,9 +8,10 @@ evidence) works on:
 - no pinyin glosses after characters (``動(dòng)`` → ``动``);
 - letters, digits and ASCII symbols half-width (``２０２２`` → ``2022``, ideographic
   space → space);
-- Chinese punctuation full-width: an ASCII ``, : ; ! ? ( )`` next to Chinese
-  text becomes ``， ： ； ！ ？ （ ）``; between digits or Latin letters it stays
-  (``18:14``, ``1,000``, ``http://``);
+- Chinese punctuation full-width: an ASCII ``, : ; ! ?`` next to Chinese text
+  (spaces between do not count) becomes ``， ： ； ！ ？``, and a ``( )`` pair
+  that holds or touches Chinese text becomes ``（ ）``; between digits or Latin
+  letters they stay (``18:14``, ``1,000``, ``http://``, ``(see)``);
 - one paragraph per line: line ends normalized, runs of spaces collapsed,
   lines stripped, blank lines dropped.
 
@@ -42,15 +43,17 @@ _INITIAL = "(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?"
 _FINAL = "(?:{v}{v}?{v}?(?:ng|n|r)?)".format(v="[" + "".join(_TONED.values()) + "]")
 _SYLLABLE = _INITIAL + _FINAL + "[1-5]?"
 _HANZI = r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
-_GLOSS = re.compile(rf"(?<={_HANZI})[(（]\s?({_SYLLABLE})\s?[)）]")
+_ONE_GLOSS = rf"[(（]\s?{_SYLLABLE}\s?[)）]"
+_GLOSS = re.compile(rf"(?<={_HANZI})(?:{_ONE_GLOSS})+")
 _MARKED = re.compile(rf"[{_TONE_MARKS}]|[a-zü]\d")
 
 # Chinese context for punctuation: hanzi, CJK punctuation, full-width forms, curly quotes.
 _CN = r"\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff01-\uff60\u2018\u2019\u201c\u201d\u2014\u2026"
 _PAREN_PAIR = re.compile(r"\(([^()\n]{0,300})\)")
 _CN_CHAR = re.compile(f"[{_CN}]")
-_PUNCT_RUN = re.compile(rf"(?<=[{_CN}])[,:;!?()]+|[,:;!?()]+(?=[{_CN}])")
-_TO_FULL = str.maketrans(",:;!?()", "，：；！？（）")
+_PUNCT_RUN = re.compile(rf"(?P<pre>[{_CN}] *)(?P<run>[,:;!?]+)|(?P<run2>[,:;!?]+)(?= *[{_CN}])")
+_TO_FULL = str.maketrans(",:;!?", "，：；！？")
+_MAX_PAREN_DEPTH = 8
 _SPACES = re.compile(r"[ \t]+")
 _SPACE_AROUND = re.compile(r" ?([，。、：；！？]) ?")
 _BLANK_LINES = re.compile(r"\n(?:[ \t]*\n)+")
@@ -78,11 +81,10 @@ def strip_pinyin(text: str) -> str:
         return text
     marked = 0
     for match in _GLOSS.finditer(text):
-        if _MARKED.search(match.group(1)):
-            marked += 1
-            if marked >= 2:
-                break
-    return _GLOSS.sub(lambda m: "" if marked >= 2 or _MARKED.search(m.group(1)) else m.group(0), text)
+        marked += len(_MARKED.findall(match.group(0))) > 0
+        if marked >= 2:
+            break
+    return _GLOSS.sub(lambda m: "" if marked >= 2 or _MARKED.search(m.group(0)) else m.group(0), text)
 
 
 @cache
@@ -102,21 +104,34 @@ def to_simplified(text: str) -> str:
 
 
 def normalize_punctuation(text: str) -> str:
-    """ASCII ``, : ; ! ? ( )`` next to Chinese text become full-width; others stay.
+    """ASCII ``, : ; ! ?`` next to Chinese text and ``( )`` pairs with Chinese in or beside them become full-width.
 
     >>> normalize_punctuation("来源:新华社 18:14 (一)共建,1,000 (see)")
     '来源：新华社 18:14 （一）共建，1,000 (see)'
     """
-    if "(" in text:
-        text = _PAREN_PAIR.sub(_full_pair, text)
-    return _PUNCT_RUN.sub(lambda m: m.group(0).translate(_TO_FULL), text)
+    for _ in range(_MAX_PAREN_DEPTH):  # a converted inner pair can make its outer pair Chinese
+        if "(" not in text:
+            break
+        converted = _PAREN_PAIR.sub(_full_pair, text)
+        if converted == text:
+            break
+        text = converted
+    return _PUNCT_RUN.sub(_full_run, text)
+
+
+def _full_run(match: re.Match[str]) -> str:
+    if match.group("run2"):
+        return match.group("run2").translate(_TO_FULL)
+    return match.group("pre") + match.group("run").translate(_TO_FULL)
 
 
 def _full_pair(match: re.Match[str]) -> str:
+    """（…） when the parenthesis holds or touches Chinese text (spaces between do not count)."""
     text, start, end = match.string, match.start(), match.end()
     inner = match.group(1)
-    beside = text[start - 1 : start] + text[end : end + 1]
-    if _CN_CHAR.search(inner) or _CN_CHAR.search(beside):
+    before = text[max(0, start - 3) : start].rstrip(" ")[-1:]
+    after = text[end : end + 3].lstrip(" ")[:1]
+    if _CN_CHAR.search(inner) or _CN_CHAR.search(before + after):
         return f"（{inner}）"
     return match.group(0)
 

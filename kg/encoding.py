@@ -156,19 +156,28 @@ def chinese_score(text: str) -> float:
     True
     """
     hanzi = _CJK.findall(text)
-    common = _common_hanzi()
+    top, common = _frequent_hanzi()
     frequent = sum(1 for char in hanzi if char in common)
-    return frequent + 0.3 * (len(hanzi) - frequent) - 3 * len(_UNLIKELY.findall(text)) - 3 * len(_WEDGED.findall(text))
+    very = sum(1 for char in hanzi if char in top)
+    penalty = 3 * len(_UNLIKELY.findall(text)) + 3 * len(_WEDGED.findall(text))
+    return very + frequent + 0.3 * (len(hanzi) - frequent) - penalty
 
 
 @cache
-def _common_hanzi() -> frozenset[str]:
-    """GB2312 level 1 (the 3,755 most used hanzi) in simplified and traditional forms."""
+def _frequent_hanzi() -> tuple[frozenset[str], frozenset[str]]:
+    """charset-normalizer's 100 most frequent hanzi, and GB2312 level 1 (the 3,755 most used),
+    each in simplified and traditional forms."""
     import opencc
+    from charset_normalizer.constant import FREQUENCIES
 
+    s2t = opencc.OpenCC("s2t")
+    top = "".join(FREQUENCIES.get("Chinese", []))
     level1 = bytes(b for hi in range(0xB0, 0xD8) for lo in range(0xA1, 0xFF) for b in (hi, lo))
     simplified = level1.decode("gb2312", errors="ignore")
-    return frozenset(simplified) | frozenset(opencc.OpenCC("s2t").convert(simplified))
+    return (
+        frozenset(top) | frozenset(s2t.convert(top)),
+        frozenset(simplified) | frozenset(s2t.convert(simplified)),
+    )
 
 
 def _replacement_warning(text: str, name: str) -> list[str]:

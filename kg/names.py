@@ -7,8 +7,8 @@ True
 >>> match_key("厦门边检总站") == match_key("东渡边检站")
 False
 
-The short-form table is data (``SHORT_FORMS``); when ``ontology/lexicon.yaml``
-has a ``short_forms:`` mapping (variant -> short form) it is used instead.
+The short-form table is data (``SHORT_FORMS``), completed by the
+``short_forms:`` section of ``ontology/lexicon.yaml`` (full form -> short forms).
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ SHORT_FORMS: dict[str, str] = {
     "股份有限公司": "公司",
     "有限责任公司": "公司",
     "有限公司": "公司",
+    "国有农场": "农场",
 }
 
 # Words that name a kind of unit rather than a particular one. A name made
@@ -43,7 +44,7 @@ SHORT_FORMS: dict[str, str] = {
 UNIT_WORDS = (
     "出入境边防检查总站", "出入境边防检查站", "边防检查站", "边境检查站", "边检总站", "边检站",
     "边境派出所", "边防派出所", "派出所", "边管支队", "边管大队", "边境管理支队", "边境管理大队",
-    "支队", "大队", "中队", "分队", "小队", "队", "科", "处", "室", "组", "班", "排", "连", "站", "所",
+    "支队", "大队", "中队", "分队", "小队", "队", "科", "处", "室", "组", "班", "排", "连", "营", "哨所", "站", "所",
     "党工委", "党委", "党总支", "党支部", "党小组", "支部", "总支", "工委", "委员会", "委",
     "海关", "缉私局", "海事", "海警", "公安", "政府", "人大", "政协", "商会", "协会", "学校", "党校",
     "村委会", "居委会", "社区", "村", "公司", "企业", "局", "办", "会",
@@ -53,7 +54,7 @@ UNIT_WORDS = (
 # Modifiers that do not identify a unit on their own ("执勤一队" is any station's).
 GENERIC_QUALIFIERS = (
     "执勤", "勤务", "战时", "临时", "机关", "联合", "党员", "青年", "综合", "业务", "后勤",
-    "警务", "监护", "检查", "查验", "功能型", "流动",
+    "警务", "监护", "检查", "查验", "功能型", "流动", "民兵", "应急",
 )
 
 _ORDINAL = r"第?[一二三四五六七八九十百零〇两\d]+"
@@ -98,7 +99,13 @@ def normalize(name: str) -> str:
 
 @lru_cache(maxsize=1)
 def short_forms() -> dict[str, str]:
-    """The variant -> short form table: the lexicon's ``short_forms`` if it has one."""
+    """The variant -> short form table: ``SHORT_FORMS`` updated by the lexicon's ``short_forms``.
+
+    The lexicon maps a full form to a list of short forms; the first one of two
+    or more characters is the fold target (one-character forms such as 站 or 所
+    are anaphora, not names).
+    """
+    table = dict(SHORT_FORMS)
     try:
         import yaml
 
@@ -106,12 +113,15 @@ def short_forms() -> dict[str, str]:
 
         with open(lexicon_file(), encoding="utf-8") as handle:
             data = yaml.safe_load(handle) or {}
-        table = data.get("short_forms") if isinstance(data, dict) else None
-        if isinstance(table, dict) and table:
-            return {str(k): str(v) for k, v in table.items()}
     except (OSError, ImportError, ValueError, AttributeError, TypeError):  # no lexicon: the built-in table
-        pass
-    return dict(SHORT_FORMS)
+        return table
+    lexicon = data.get("short_forms") if isinstance(data, dict) else None
+    for full, shorts in (lexicon or {}).items():
+        shorts = [shorts] if isinstance(shorts, str) else list(shorts or [])
+        target = next((str(x) for x in shorts if len(str(x)) >= 2 and str(x) != str(full)), None)
+        if target:
+            table[str(full)] = target
+    return table
 
 
 @lru_cache(maxsize=1)

@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Iterable
 
 from kg.curation import Curation, Decision
-from kg.identity import Identity, NameIndex, identifies, identity, linking_alias
+from kg.identity import Identity, NameIndex, groups, identifies, identity, linking_alias, order
 from kg.model import (
     ORG_TYPES,
     RELATION_TYPES,
@@ -77,8 +77,8 @@ def resolve(docs: Iterable[tuple[Article, dict]], curation: Curation | None = No
             by_entity[mention.order] = len(mentions)
             mentions.append(mention)
 
-    groups = _cluster(mentions, curation, resolved)
-    mention_key = _organizations(mentions, groups, curation, resolved)
+    clusters, preferred = _cluster(mentions, curation, resolved)
+    mention_key = _organizations(mentions, clusters, preferred, resolved)
     key_map = _apply_organization_decisions(curation, resolved)
     _links(extractions, by_entity, mention_key, key_map, resolved)
     _apply_link_decisions(curation, resolved)
@@ -154,15 +154,11 @@ def _mentions(article: Article, extraction: dict, report: list[str]) -> list[Men
                 forms=sorted(forms),
                 type=kind,
                 implicit=bool(entity.get("implicit", False)),
-                links=sorted(set(links), key=_ident_order),
+                links=sorted(set(links), key=order),
                 identities={identity(form) for form in forms},
             )
         )
     return found
-
-
-def _ident_order(ident: Identity) -> tuple[str, str]:
-    return (ident[0] or "", ident[1])
 
 
 # ---------------------------------------------------------------- clustering
@@ -195,21 +191,19 @@ class _Groups:
         return True
 
 
-def _matching(name: str, mentions: list[Mention], index: dict[Identity, list[int]], rests) -> list[int]:
-    """Mentions a curation name denotes (exact identity, else the one placed form of a placeless name)."""
+def _matching(name: str, every: dict[Identity, list[int]], by_rest: dict[str, set[Identity]]) -> list[int]:
+    """Mentions a curation name denotes: those with that very form, else its group's."""
     ident = identity(name)
-    if ident in index:
-        return index[ident]
-    code, rest = ident
-    if code is None and identifies(ident):
-        codes = rests.get(rest, set())
-        if len(codes) == 1:
-            return index.get((next(iter(codes)), rest), [])
-    return []
+    if ident in every:
+        return sorted(set(every[ident]))
+    found = {i for ident in NameIndex.matches(identity(name), by_rest) for i in every[ident]}
+    return sorted(found)
 
 
-def _cluster(mentions: list[Mention], curation: Curation, resolved: Resolved) -> list[list[int]]:
-    groups = _Groups(len(mentions))
+def _cluster(mentions: list[Mention], curation: Curation, resolved: Resolved) -> tuple[list[list[int]], set[int]]:
+    """Groups of mention indices, and the mentions named as B by applied 'same: [A, B]' decisions."""
+    joined = _Groups(len(mentions))
+    preferred: set[int] = set()
     linked: dict[Identity, list[int]] = defaultdict(list)
     every: dict[Identity, list[int]] = defaultdict(list)
     for i, mention in enumerate(mentions):
@@ -217,14 +211,9 @@ def _cluster(mentions: list[Mention], curation: Curation, resolved: Resolved) ->
             linked[ident].append(i)
         for ident in mention.identities:
             every[ident].append(i)
-    rests: dict[str, set[str]] = defaultdict(set)
-    for code, rest in linked:
-        if code is not None:
-            rests[rest].add(code)
-    every_rests: dict[str, set[str]] = defaultdict(set)
-    for code, rest in every:
-        if code is not None:
-            every_rests[rest].add(code)
+    every_by_rest: dict[str, set[Identity]] = defaultdict(set)
+    for ident in every:
+        every_by_rest[ident[2]].add(ident)
 
     decisions = list(enumerate(curation.of("same", "different")))
     # Constraints first, so a 'same' can never override a 'different' by coming earlier in the file.
@@ -233,8 +222,8 @@ def _cluster(mentions: list[Mention], curation: Curation, resolved: Resolved) ->
         keep_apart = decision.operation == "different" or decision.judgement == "negative"
         if decision.judgement == "unsure" or (decision.operation == "different" and not decision.applies):
             continue
-        a = _matching(decision.arg["a"], mentions, every, every_rests)
-        b = _matching(decision.arg["b"], mentions, every, every_rests)
+        a = _matching(decision.arg["a"], every, every_by_rest)
+        b = _matching(decision.arg["b"], every, every_by_rest)
         missing = [n for n, found in ((decision.arg["a"], a), (decision.arg["b"], b)) if not found]
         if missing:
             resolved.report.append(f"{decision.where}: {decision.describe()}: no longer applies: "
@@ -248,32 +237,28 @@ def _cluster(mentions: list[Mention], curation: Curation, resolved: Resolved) ->
                                        "the two names are one name")
                 continue
             for i in a:
-                groups.tags[groups.find(i)].add((number, "a"))
+                joined.tags[joined.find(i)].add((number, "a"))
             for i in b:
-                groups.tags[groups.find(i)].add((number, "b"))
+                joined.tags[joined.find(i)].add((number, "b"))
             resolved.decisions[decision.id] = record
         else:
             for i in a[1:] + b:
-                if groups.union(a[0], i) is False:
+                if joined.union(a[0], i) is False:
                     resolved.report.append(f"{decision.where}: {decision.describe()}: "
                                            "conflicts with a 'different' decision: not applied")
                     break
             else:
                 resolved.decisions[decision.id] = record
+                preferred.update(b)
 
-    for ident in sorted(linked, key=_ident_order):
-        first, *others = linked[ident]
+    for group in groups(linked):
+        first, *others = sorted({i for ident in group for i in linked[ident]})
         for i in others:
-            groups.union(first, i)
-    for code, rest in sorted((i for i in linked if i[0] is None), key=_ident_order):
-        codes = rests.get(rest, set())
-        if len(codes) == 1:
-            groups.union(linked[(None, rest)][0], linked[(next(iter(codes)), rest)][0])
-
+            joined.union(first, i)
     members: dict[int, list[int]] = defaultdict(list)
     for i in range(len(mentions)):
-        members[groups.find(i)].append(i)
-    return sorted(members.values())
+        members[joined.find(i)].append(i)
+    return sorted(members.values()), preferred
 
 
 # ---------------------------------------------------------------- organizations
@@ -286,12 +271,11 @@ def _name_rank(form: str) -> tuple:
     return (-fullness(form), -level, -split.levels, -len(form), form)
 
 
-def _organizations(mentions, groups, curation: Curation, resolved: Resolved) -> dict[int, str]:
-    targets = [identity(d.arg["b"]) for d in curation.of("same") if d.applies and d.id in resolved.decisions]
+def _organizations(mentions, clusters, preferred: set[int], resolved: Resolved) -> dict[int, str]:
     mention_key: dict[int, str] = {}
-    for group in groups:
+    for group in clusters:
         members = [mentions[i] for i in group]
-        pool = [m for m in members if any(t in m.identities for t in targets)]
+        pool = [mentions[i] for i in group if i in preferred]
         pool = pool or [m for m in members if not m.implicit] or members
         candidates = {m.name for m in pool} | {
             normalize(f) for m in pool for f in m.forms if identity(f) in m.links

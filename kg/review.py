@@ -53,7 +53,7 @@ def _decided_pairs(curation: Curation | None) -> set[frozenset]:
 
 
 def _rest(name: str) -> str:
-    return identity(name)[1]
+    return identity(name)[2]
 
 
 def _places_agree(a: str | None, b: str | None) -> bool:
@@ -82,13 +82,14 @@ def similar(a: str, b: str) -> bool:
     >>> similar("大连边检站", "青岛边检站"), similar("公安部", "铜陵公安")
     (False, False)
     """
-    (ca, ra), (cb, rb) = identity(a), identity(b)
+    (ca, _, ra), (cb, _, rb) = identity(a), identity(b)
+    ca, cb = (c if c and not c.startswith("?") else None for c in (ca, cb))
     if ca and cb and not (is_within(ca, cb) or is_within(cb, ca)):
         return False
     if ca and cb or not (ca or cb):
         return _similar_rests(ra, rb)
     placed, bare = (a, rb) if ca else (b, ra)
-    return _similar_rests(identity(placed)[1], bare) or _similar_rests(match_key(placed), bare)
+    return _similar_rests(identity(placed)[2], bare) or _similar_rests(match_key(placed), bare)
 
 
 def known_apart(a: str, b: str) -> bool:

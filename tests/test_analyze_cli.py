@@ -85,7 +85,7 @@ def test_write_replaces_the_metrics_graph(store_dir):
         "ORDER BY DESC(?d) ?o" % METRICS_GRAPH
     )
     rows = open_store(store_dir).query(query).rows
-    assert rows[:2] == [{"o": f"{ID}org/A", "d": 3}, {"o": f"{ID}org/L", "d": 3}]
+    assert rows[:2] == [{"o": f"{ID}org/L", "d": 3}, {"o": f"{ID}org/A", "d": 2}]
     assert len(rows) == 6
     count = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <%s> { ?s ?p ?o } }" % METRICS_GRAPH
     first = open_store(store_dir).query(count).rows[0]["n"]

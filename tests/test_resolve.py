@@ -233,3 +233,46 @@ def test_the_same_article_twice_counts_once():
 def test_malformed_entities_are_reported_not_fatal(bad):
     resolved = resolve([doc("a.txt", [bad])])
     assert not resolved.organizations and resolved.report
+
+
+# ---------------------------------------------------------------- the development corpus
+
+
+def _gold_organizations(gold_docs: list[dict]) -> list[set[str]]:
+    """Gold entities of all articles as organizations: entities sharing a name or alias are one."""
+    from kg.names import normalize
+
+    forms: list[set[str]] = []
+    for gold in gold_docs:
+        for entity in gold["entities"]:
+            names = {normalize(n) for n in [entity["name"], *entity.get("aliases", [])] if n}
+            overlapping = [f for f in forms if f & names]
+            for f in overlapping:
+                forms.remove(f)
+                names |= f
+            forms.append(names)
+    return forms
+
+
+@pytest.mark.slow
+def test_on_the_development_corpus_no_gold_organization_is_split_or_merged(shared_dir):
+    extract_module = pytest.importorskip("kg.extract", reason="kg.extract is not written yet")
+    if not hasattr(extract_module, "extract"):
+        pytest.skip("kg.extract.extract does not exist yet")
+    from kg.ingest import read_article
+    from kg.names import normalize
+
+    docs, gold_docs = [], []
+    for gold_path in sorted((shared_dir / "gold" / "dev").glob("*.json")):
+        article_path = shared_dir / "corpus" / (gold_path.stem + ".txt")
+        art = read_article(article_path)
+        docs.append((art, extract_module.extract(art.text, art.file_name)))
+        gold_docs.append(json.loads(gold_path.read_text(encoding="utf-8")))
+    resolved = resolve(docs)
+    gold = _gold_organizations(gold_docs)
+    node_forms = {k: {normalize(n) for n in {o.name, *o.aliases}} for k, o in resolved.organizations.items()}
+    split = {min(g): sorted(k for k, f in node_forms.items() if f & g) for g in gold}
+    merged = {k: sorted(min(g) for g in gold if f & g) for k, f in node_forms.items()}
+    assert {g: nodes for g, nodes in split.items() if len(nodes) > 1} == {}
+    assert {k: gs for k, gs in merged.items() if len(gs) > 1} == {}
+    assert sum(1 for nodes in split.values() if nodes) >= len(gold) // 2  # the check is not vacuous

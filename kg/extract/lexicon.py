@@ -77,6 +77,11 @@ class Lexicon:
     boundary_re: re.Pattern
     leading_modifiers: tuple[str, ...]
     generic_starts: tuple[str, ...]
+    generic_parts: frozenset[str]
+    plain_name_max: int
+    national_prefixes: tuple[str, ...]
+    not_followed_by: dict[str, str]
+    not_preceded_by: dict[str, str]
     honour_verbs: tuple[str, ...]
     honour_words: tuple[str, ...]
     anaphora: dict[str, tuple[str, ...]]
@@ -92,6 +97,9 @@ class Lexicon:
     province_short: tuple[str, ...]
     place_markers: tuple[str, ...]
     alliance_suffixes: tuple[str, ...]
+    members_follow_re: re.Pattern
+    member_cue_re: re.Pattern
+    same_unit_suffixes: frozenset[str]
     digest: str
 
 
@@ -119,6 +127,11 @@ def _compile(data: dict, digest: str) -> Lexicon:
         boundary_re=re.compile(_alternation(data["left_boundaries"])),
         leading_modifiers=tuple(sorted(data["leading_modifiers"], key=len, reverse=True)),
         generic_starts=tuple(data["generic_starts"]),
+        generic_parts=frozenset(data["generic_parts"]),
+        plain_name_max=int(data["plain_name_max"]),
+        national_prefixes=tuple(data["national_prefixes"]),
+        not_followed_by={k: str(v) for k, v in data["not_followed_by"].items()},
+        not_preceded_by={k: str(v) for k, v in data["not_preceded_by"].items()},
         honour_verbs=tuple(data["honour_verbs"]),
         honour_words=tuple(data["honour_words"]),
         anaphora=anaphora,
@@ -134,6 +147,9 @@ def _compile(data: dict, digest: str) -> Lexicon:
         province_short=tuple(data["province_short"]),
         place_markers=tuple(data["place_markers"]),
         alliance_suffixes=alliance,
+        members_follow_re=re.compile(_alternation(relations["member_of"]["members_follow"])),
+        member_cue_re=re.compile(_alternation(relations["member_of"]["cues"])),
+        same_unit_suffixes=frozenset(data["same_unit_suffixes"]),
         digest=digest,
     )
 

@@ -44,7 +44,7 @@ def _items_before(text: str, pos: int, lex: Lexicon) -> list[tuple[int, int]]:
             if not any(a <= match.start() < b for a, b in places):
                 cut = match.end()
         start += cut
-        if not is_placeish(text[start:end], lex):
+        if not is_placeish(text[start:end], lex) or lex.suffix_re.search(text, start, end):
             break
         items.append((start, end))
         if cut:

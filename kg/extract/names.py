@@ -21,10 +21,9 @@ from dataclasses import dataclass, field
 from kg.extract.lexicon import Lexicon
 from kg.extract.sentences import book_title_spans, quote_spans
 
+NATIONAL = "national:"  # type prefix marking a national-body hit
 MAX_NAME_PART = 10  # characters scanned left of a suffix before giving up on a boundary
 LONG_NAME_PART = 7  # a longer name part must start with a known place to be trusted
-# Characters that continue a word after a one-character suffix (村寨, 村民, 厂区).
-_WORD_CONTINUES = set("寨民级庄里内落干务规屯组子头口区长部门户")
 # Words between a parent unit and its own part that keep the parent's name (…机关党委).
 _ATTACH_GAPS = ("机关", "执勤", "驻", "直属", "所属", "下属")
 
@@ -126,6 +125,29 @@ def _strip_modifiers(part: str, lex: Lexicon) -> str:
     return part
 
 
+def _trusted(part: str, places, lex: Lexicon) -> bool:
+    """A name part is trusted when short, or when it has a place, a place word or a national prefix."""
+    if len(part) == 2 and part.endswith(lex.place_markers) and part not in lex.places:
+        return False  # 任镇: one character before a place word is a verb or a class, not a name
+    return (
+        len(part) <= lex.plain_name_max
+        or bool(places)
+        or part.endswith(lex.place_markers)
+        or any(marker in part for marker in lex.place_markers if len(marker) > 1)
+        or part.startswith(lex.national_prefixes)
+    ) and len(part) <= LONG_NAME_PART
+
+
+def made_of_generic(part: str, lex: Lexicon) -> bool:
+    """边境乡村, 边境乡镇: a name part made only of class words names a class."""
+    if not part:
+        return False
+    ok = [True] + [False] * len(part)
+    for end in range(1, len(part) + 1):
+        ok[end] = any(ok[start] and part[start:end] in lex.generic_parts for start in range(max(0, end - 4), end))
+    return ok[-1]
+
+
 def is_generic(part: str, lex: Lexicon) -> bool:
     return part.startswith(lex.generic_starts)
 
@@ -142,9 +164,16 @@ def is_honour(text: str, start: int, end: int, content: str, lex: Lexicon) -> bo
 
 
 def _suffix_hits(text: str, lex: Lexicon, titles: _Spans) -> list[tuple[int, int, str, str]]:
-    """(start, end, suffix, type) of unit suffixes, leftmost-longest, outside book titles."""
-    hits = [(m.start(), m.end(), m.group(), lex.suffix_type[m.group()]) for m in lex.suffix_re.finditer(text)]
+    """(start, end, suffix, type) of unit suffixes, leftmost-longest, outside book titles.
+
+    Alliance suffixes only count inside quotes (see _quoted_mentions); a national
+    body (公安部) is a hit of its own whose suffix is the whole name.
+    """
+    hits = [(m.start(), m.end(), m.group(), lex.suffix_type[m.group()]) for m in lex.suffix_re.finditer(text)
+            if lex.suffix_type[m.group()] != "Alliance"]
     hits += [(m.start(), m.end(), m.group(), lex.team_type) for m in lex.team_re.finditer(text)]
+    hits += [(m.start(), m.end(), m.group(), NATIONAL + lex.national_type[m.group(1)])
+             for m in lex.national_re.finditer(text) if not (m.end() < len(text) and text[m.end()] in "门长署属")]
     hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
     chosen: list[tuple[int, int, str, str]] = []
     last_end = -1
@@ -152,7 +181,9 @@ def _suffix_hits(text: str, lex: Lexicon, titles: _Spans) -> list[tuple[int, int
         start, end, suffix, _ = hit
         if start < last_end or titles.find(start):
             continue
-        if len(suffix) == 1 and end < len(text) and text[end] in _WORD_CONTINUES:
+        if end < len(text) and text[end] in lex.not_followed_by.get(suffix, ""):
+            continue
+        if start > 0 and text[start - 1] in lex.not_preceded_by.get(suffix, ""):
             continue
         chosen.append(hit)
         last_end = end
@@ -191,27 +222,9 @@ def _named_groups(text: str, lex: Lexicon) -> list[Mention]:
             continue
         for quote in re.finditer(r"“([^“”]+)”", match.group(1)):
             content = quote.group(1)
-            if content.startswith(lex.honour_words):
-                continue
             s = match.start(1) + quote.start(1)
             found.append(Mention(s, s + len(content), content + suffix, lex.party_type, "org", content, suffix,
                                  quoted=True, group_of_sentence=True))
-    return found
-
-
-def _national(text: str, lex: Lexicon, titles: _Spans) -> list[Mention]:
-    """公安部, 海关总署: a function word and a national suffix with no place before it."""
-    found = []
-    for match in lex.national_re.finditer(text):
-        start, end = match.span()
-        if titles.find(start) or (end < len(text) and text[end] in "门长署属"):
-            continue
-        if start > 0 and is_cjk(text[start - 1]):
-            head, _ = _name_part_start(text, start, 0, lex)
-            if head != start:  # a place or another word is glued to it: not the national body
-                continue
-        found.append(Mention(start, end, match.group(), lex.national_type[match.group(1)], "org",
-                             "", match.group(2), stop="national"))
     return found
 
 
@@ -230,7 +243,6 @@ def find_mentions(text: str, lex: Lexicon) -> list[Mention]:
         previous, prev_end = mention, end
     mentions += _quoted_mentions(text, lex, quote_spans(text))
     mentions += _named_groups(text, lex)
-    mentions += _national(text, lex, titles)
     mentions = _drop_covered(mentions)
     mentions += _bare_anaphora(text, lex, mentions, titles)
     mentions.sort(key=lambda m: (m.start, -m.end))
@@ -242,6 +254,14 @@ def _make_mention(text, lex, start, end, suffix, type_, head, stop, raw_part, pa
     quoted = head > 0 and text[head - 1] == "“" and end < len(text) and text[end] == "”"
     if quoted and is_honour(text, head - 1, end + 1, text[head:end], lex):
         return None
+    if type_.startswith(NATIONAL):
+        type_ = type_[len(NATIONAL) :]
+        if raw_part and not quoted:
+            return Mention(start, end, suffix, type_, "bare", "", suffix, stop=stop)
+        return Mention(start, end, suffix, type_, "org", "", suffix, stop="national")
+    if head > 0 and text[head - 1].isdigit() and raw_part[:1] in "年月日号":
+        raw_part = raw_part[1:]  # 2016年口岸… : the year is not part of the name
+        head += 1
     for word in lex.anaphora:
         if raw_part.startswith(word):
             return Mention(head, end, raw_part[len(word) :] + suffix, type_, "anaphor", "", suffix,
@@ -253,15 +273,18 @@ def _make_mention(text, lex, start, end, suffix, type_, head, stop, raw_part, pa
     if parent is not None and parent.kind != "org":
         parent = None
     part = _strip_modifiers(raw_part, lex)
-    if not quoted and (is_generic(raw_part, lex) or is_generic(part, lex)):
+    if quoted and part in lex.generic_parts or not quoted and (
+        is_generic(raw_part, lex) or is_generic(part, lex) or made_of_generic(part, lex)
+    ):
         return Mention(head, end, suffix, type_, "bare", "", suffix, stop="generic")
     if len(part) <= 1:
         return Mention(start, end, suffix, type_, "bare", "", suffix, stop=stop)
-    if len(part) > LONG_NAME_PART and not quoted:
+    if not quoted:
         places = place_spans(part, lex)
-        if not places:
-            return Mention(start, end, suffix, type_, "bare", "", suffix, stop="too-long")
-        part = part[places[0][0] :]
+        if len(part) > LONG_NAME_PART and places:
+            part = part[places[0][0] :]
+        elif not _trusted(part, places, lex):
+            return Mention(start, end, suffix, type_, "bare", "", suffix, stop="untrusted")
     return Mention(end - len(suffix) - len(part), end, part + suffix, type_, "org", part, suffix,
                    parent=parent, stop=stop, quoted=quoted)
 

@@ -35,6 +35,10 @@ def _register(text: str, mentions: list[Mention], lex: Lexicon) -> Registry:
             continue
         if id(m) in party_only_parents and not _standalone(text, m.name, lex):
             continue
+        if m.attached and m.suffix in lex.same_unit_suffixes and m.parent is not None and m.parent.kind == "org":
+            registry.alias(registry.add(m.parent.name, m.parent.type), m.name)  # 和平村村委会 is 和平村
+            m.parent = None
+            continue
         entity = registry.add(m.name, m.type, implicit=m.implicit)
         for alias in m.aliases:
             registry.alias(entity, alias)
@@ -49,7 +53,12 @@ def _parents_with_party_children_only(mentions: list[Mention], lex: Lexicon) -> 
     for m in mentions:
         if m.parent is not None:
             children.setdefault(id(m.parent), []).append(m)
-    return {parent for parent, kids in children.items() if all(k.attached and k.type == lex.party_type for k in kids)}
+    parents = {id(m.parent): m.parent for m in mentions if m.parent is not None}
+    return {
+        key
+        for key, kids in children.items()
+        if all(k.attached and k.type == lex.party_type for k in kids) and not parents[key].attached
+    }
 
 
 def _alias_occurrences(text: str, registry: Registry, mentions: list[Mention], lex: Lexicon) -> list[Mention]:
@@ -87,20 +96,44 @@ def _partial_aliases(mentions: list[Mention], registry: Registry) -> None:
             m.kind, m.entity = "org", entity.key
 
 
-def _resolve_anaphora(mentions: list[Mention], registry: Registry, lex: Lexicon) -> list[tuple[Mention, Mention]]:
+def _core_mentions(text: str, registry: Registry, mentions: list[Mention]) -> list[Mention]:
+    """Name parts written alone (木康缉毒…) as antecedent candidates: they switch the story.
+
+    Only name parts that belong to one entity and are not known places count.
+    """
+    owners: dict[str, set[str]] = {}
+    for m in mentions:
+        if m.kind == "org" and m.entity and len(m.prefix) >= 2 and not m.attached:
+            owners.setdefault(m.prefix, set()).add(m.entity)
+    lex = load_lexicon()
+    taken = [(m.start, m.end) for m in mentions if m.kind != "bare"]
+    found = []
+    for prefix, keys in owners.items():
+        if len(keys) != 1 or prefix in lex.places:
+            continue
+        entity = registry.resolve(next(iter(keys)))
+        for match in re.finditer(re.escape(prefix), text):
+            s, e = match.span()
+            if not any(a < e and s < b for a, b in taken) and entity is not None:
+                found.append(Mention(s, e, entity.name, entity.type, "core", prefix, entity=entity.key))
+    return found
+
+
+def _resolve_anaphora(text: str, mentions: list[Mention], registry: Registry, lex: Lexicon) -> list[tuple[Mention, Mention]]:
     """Set `entity` on anaphors; teams named through an anaphor (该站执勤一队) become entities.
 
     Returns (child, parent) pairs for the units created that way.
     """
     names = {e.key: e.forms() for e in registry.order}
     created = []
+    candidates = sorted(mentions + _core_mentions(text, registry, mentions), key=lambda m: (m.start, -m.end))
     for m in mentions:
         if m.kind != "anaphor":
             continue
         if m.parent is not None and m.attached:  # 该站执勤一队党支部: the team's branch → the team
             m.entity = m.parent.entity
             continue
-        target = antecedent(m, mentions, lex.anaphora, names)
+        target = antecedent(m, candidates, lex.anaphora, names)
         if target is None:
             continue
         if not m.name or m.type == lex.party_type:  # 该站 / 该站党支部 → the station itself
@@ -138,7 +171,7 @@ def extract(text: str, doc: str = "") -> dict:
     for m in mentions:
         if m.kind == "org":
             m.entity = _entity_of(m, registry)
-    created = _resolve_anaphora(mentions, registry, lex)
+    created = _resolve_anaphora(text, mentions, registry, lex)
     for m in mentions:  # merged entities: point at the survivor
         if m.entity is not None:
             survivor = registry.resolve(m.entity)

@@ -1,0 +1,121 @@
+"""Finding article files: order, ignored names, and paths that cannot be read."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from kg.model import Skipped
+from kg.walk import is_ignored, iter_article_files
+
+
+def make(root: Path, *names: str) -> None:
+    for name in names:
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("青山边检站与青山海关共建。", encoding="utf-8")
+
+
+def names(results, root: Path) -> list[str]:
+    return [str(r.relative_to(root)) if isinstance(r, Path) else f"SKIP {Path(r.path).name}: {r.reason}" for r in results]
+
+
+def test_sorted_depth_first_order(tmp_path):
+    make(tmp_path, "b.txt", "a/z.txt", "a/b/c.html", "c.txt", "a/a.txt")
+    assert names(iter_article_files([tmp_path]), tmp_path) == ["a/a.txt", "a/b/c.html", "a/z.txt", "b.txt", "c.txt"]
+
+
+def test_order_is_stable(tmp_path):
+    make(tmp_path, *(f"{i:03d}.txt" for i in range(30)))
+    assert list(iter_article_files([tmp_path])) == list(iter_article_files([tmp_path]))
+
+
+def test_hidden_and_backup_files_ignored(tmp_path):
+    make(tmp_path, "a.txt", ".hidden.txt", ".git/config", "a.txt~", "#a.txt#", "a.txt.swp", "a.txt.bak", "Thumbs.db")
+    assert names(iter_article_files([tmp_path]), tmp_path) == ["a.txt"]
+
+
+def test_explicit_hidden_file_is_read(tmp_path):
+    make(tmp_path, ".note.txt")
+    assert list(iter_article_files([tmp_path / ".note.txt"])) == [tmp_path / ".note.txt"]
+
+
+def test_every_file_is_yielded_once(tmp_path):
+    make(tmp_path, "a.txt")
+    (tmp_path / "alias.txt").symlink_to(tmp_path / "a.txt")
+    assert names(iter_article_files([tmp_path, tmp_path / "a.txt"]), tmp_path) == ["a.txt"]
+
+
+def test_non_article_formats_are_still_yielded_for_reading(tmp_path):
+    make(tmp_path, "a.pdf", "b.png")  # read_article reports why they are not text
+    assert names(iter_article_files([tmp_path]), tmp_path) == ["a.pdf", "b.png"]
+
+
+def test_missing_path(tmp_path):
+    assert list(iter_article_files([tmp_path / "nope"])) == [Skipped(str(tmp_path / "nope"), "no such file or directory")]
+
+
+def test_dangling_symlink(tmp_path):
+    (tmp_path / "dangling.txt").symlink_to(tmp_path / "gone.txt")
+    assert names(iter_article_files([tmp_path]), tmp_path) == ["SKIP dangling.txt: dangling symlink"]
+
+
+def test_file_symlink_loop(tmp_path):
+    (tmp_path / "a.txt").symlink_to(tmp_path / "b.txt")
+    (tmp_path / "b.txt").symlink_to(tmp_path / "a.txt")
+    assert names(iter_article_files([tmp_path]), tmp_path) == ["SKIP a.txt: symlink loop", "SKIP b.txt: symlink loop"]
+
+
+def test_folder_symlink_loop_terminates(tmp_path):
+    make(tmp_path, "sub/a.txt")
+    (tmp_path / "sub" / "up").symlink_to(tmp_path)
+    assert names(iter_article_files([tmp_path]), tmp_path) == ["sub/a.txt", "SKIP up: symlink loop"]
+
+
+def test_symlinks_not_followed_on_request(tmp_path):
+    make(tmp_path, "a.txt")
+    (tmp_path / "b.txt").symlink_to(tmp_path / "a.txt")
+    results = names(iter_article_files([tmp_path], follow_symlinks=False), tmp_path)
+    assert results == ["a.txt", "SKIP b.txt: symlink not followed"]
+
+
+def test_fifo_is_not_a_regular_file(tmp_path):
+    os.mkfifo(tmp_path / "pipe.txt")
+    assert names(iter_article_files([tmp_path]), tmp_path) == ["SKIP pipe.txt: not a regular file"]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode")
+def test_unreadable_file(tmp_path):
+    make(tmp_path, "secret.txt")
+    (tmp_path / "secret.txt").chmod(0)
+    try:
+        assert names(iter_article_files([tmp_path]), tmp_path) == ["SKIP secret.txt: permission denied"]
+    finally:
+        (tmp_path / "secret.txt").chmod(0o644)
+
+
+def test_unreadable_file_simulated(tmp_path, monkeypatch):
+    make(tmp_path, "a.txt", "secret.txt")
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda path, mode: "secret" not in str(path) and real_access(path, mode))
+    assert names(iter_article_files([tmp_path]), tmp_path) == ["a.txt", "SKIP secret.txt: permission denied"]
+
+
+def test_unreadable_folder_simulated(tmp_path, monkeypatch):
+    make(tmp_path, "locked/a.txt", "b.txt")
+    real_scandir = os.scandir
+
+    def scandir(path):
+        if str(path).endswith("locked"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    assert names(iter_article_files([tmp_path]), tmp_path) == ["b.txt", "SKIP locked: permission denied"]
+
+
+@pytest.mark.parametrize(("name", "ignored"), [("a.txt", False), (".a", True), ("a~", True), ("#a#", True), ("a.tmp", True)])
+def test_is_ignored(name, ignored):
+    assert is_ignored(name) is ignored
