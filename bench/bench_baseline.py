@@ -20,6 +20,7 @@ REPO = Path(__file__).resolve().parent.parent
 
 from kg.cli.extract import collect, format_table  # noqa: E402
 from kg.evaluate import Scores, iter_rows, load_dir, score  # noqa: E402
+from kg.walk import iter_article_files  # noqa: E402
 
 
 def run(corpus: Path, gold: dict[str, dict]) -> tuple[Scores, Scores, float, float]:
@@ -34,14 +35,14 @@ def run(corpus: Path, gold: dict[str, dict]) -> tuple[Scores, Scores, float, flo
     jieba.setLogLevel(logging.WARNING)
     jieba.initialize()
     start = time.perf_counter()
-    extracted = collect([corpus], jobs=1)
+    pred, _ = collect([corpus], jobs=1)
     t_real = time.perf_counter() - start
-    pred = {stem: item.result for stem, item in extracted.items()}
     start = time.perf_counter()
     base = {}
-    for stem, item in extracted.items():
-        article = read_article(item.path)
-        base[stem] = baseline_extract(article.text, article.file_name)
+    for path in iter_article_files([corpus]):
+        if isinstance(path, Path) and path.stem in pred:
+            article = read_article(path)
+            base[path.stem] = baseline_extract(article.text, article.file_name)
     t_base = time.perf_counter() - start
     return score(gold, pred), score(gold, base), t_real, t_base
 

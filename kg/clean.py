@@ -32,8 +32,11 @@ _WIDTH.update({cp: " " for cp in range(0x2000, 0x200B)})
 _WIDTH.update({0x200B: None, 0x200C: None, 0x200D: None, 0x2060: None, 0xFEFF: None, 0x00AD: None})
 _WIDTH.update({cp: None for cp in (*range(0x00, 0x09), *range(0x0E, 0x20), 0x7F)})
 _WIDTH.update({0x09: " ", 0x0B: "\n", 0x0C: "\n", 0x1C: "\n", 0x1D: "\n", 0x1E: "\n"})
-_WIDTH.update({0x85: "\n", 0x2028: "\n", 0x2029: "\n"})
+_WIDTH.update({0x0D: "\n", 0x85: "\n", 0x2028: "\n", 0x2029: "\n"})
 _CHAR_TABLE = str.maketrans(_WIDTH)
+_CHAR_MAP = {chr(cp): ("" if to is None else to if isinstance(to, str) else chr(to)) for cp, to in _WIDTH.items()}
+# Only the characters that change are visited: a scan for them runs at C speed.
+_ODD_CHARS = re.compile("[" + "".join(re.escape(char) for char in sorted(_CHAR_MAP)) + "]+")
 
 _TONED = {
     "a": "aāáǎà", "e": "eēéěè", "i": "iīíǐì", "o": "oōóǒò", "u": "uūúǔù", "ü": "üǖǘǚǜv",
@@ -44,19 +47,27 @@ _FINAL = "(?:{v}{v}?{v}?(?:ng|n|r)?)".format(v="[" + "".join(_TONED.values()) + 
 _SYLLABLE = _INITIAL + _FINAL + "[1-5]?"
 _HANZI = r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
 _ONE_GLOSS = rf"[(（]\s?{_SYLLABLE}\s?[)）]"
-_GLOSS = re.compile(rf"(?<={_HANZI})(?:{_ONE_GLOSS})+")
+# The hanzi before a gloss is asserted after the opening parenthesis: a pattern that starts
+# with a lookbehind would be tried at every character, one that starts with "(" is found fast.
+_GLOSS = re.compile(rf"[(（](?<={_HANZI}[(（])\s?{_SYLLABLE}\s?[)）](?:{_ONE_GLOSS})*")
 _MARKED = re.compile(rf"[{_TONE_MARKS}]|[a-zü]\d")
 
 # Chinese context for punctuation: hanzi, CJK punctuation, full-width forms, curly quotes.
 _CN = r"\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff01-\uff60\u2018\u2019\u201c\u201d\u2014\u2026"
 _PAREN_PAIR = re.compile(r"\(([^()\n]{0,300})\)")
 _CN_CHAR = re.compile(f"[{_CN}]")
-_PUNCT_RUN = re.compile(rf"(?P<pre>[{_CN}] *)(?P<run>[,:;!?]+)|(?P<run2>[,:;!?]+)(?= *[{_CN}])")
 _TO_FULL = str.maketrans(",:;!?", "，：；！？")
+# One pattern per mark, each starting with the mark itself so the scan runs at C speed:
+# the mark after Chinese (one space between allowed), or before it.
+_FULL_MARK = {
+    mark: re.compile(rf"{re.escape(mark)}(?<=[{_CN}]{re.escape(mark)})|{re.escape(mark)}(?<=[{_CN}] {re.escape(mark)})"
+                     rf"|{re.escape(mark)}(?= ?[{_CN}])")
+    for mark in ",:;!?"
+}  # fmt: skip
+_MIXED_RUN = re.compile(r"[，：；！？（）] ?[,:;!?()]|[,:;!?()] ?[，：；！？（）]")
 _MAX_PAREN_DEPTH = 8
-_SPACES = re.compile(r"[ \t]+")
-_SPACE_AROUND = re.compile(r" ?([，。、：；！？]) ?")
-_BLANK_LINES = re.compile(r"\n(?:[ \t]*\n)+")
+_SPACES = re.compile(r"\t|  +")
+_SPACE_AROUND = re.compile(r" (?=[，。、：；！？])| (?<=[，。、：；！？] )")
 
 
 def normalize_chars(text: str) -> str:
@@ -65,7 +76,8 @@ def normalize_chars(text: str) -> str:
     >>> normalize_chars("ＡＢ１２\\u3000x\\u200b\\r\\n（，）")
     'AB12 x\\n（，）'
     """
-    return text.replace("\r\n", "\n").replace("\r", "\n").translate(_CHAR_TABLE)
+    text = text.replace("\r\n", "\n")
+    return _ODD_CHARS.sub(lambda m: m.group(0).translate(_CHAR_TABLE), text)
 
 
 def strip_pinyin(text: str) -> str:
@@ -81,10 +93,11 @@ def strip_pinyin(text: str) -> str:
         return text
     marked = 0
     for match in _GLOSS.finditer(text):
-        marked += len(_MARKED.findall(match.group(0))) > 0
-        if marked >= 2:
-            break
-    return _GLOSS.sub(lambda m: "" if marked >= 2 or _MARKED.search(m.group(0)) else m.group(0), text)
+        if _MARKED.search(match.group(0)):
+            marked += 1
+            if marked >= 2:
+                return _GLOSS.sub("", text)  # a glossed text: every gloss goes
+    return _GLOSS.sub(lambda m: "" if _MARKED.search(m.group(0)) else m.group(0), text) if marked else text
 
 
 @cache
@@ -100,7 +113,17 @@ def to_simplified(text: str) -> str:
     >>> to_simplified("聯建黨組織")
     '联建党组织'
     """
-    return _t2s().convert(text)
+    return _t2s().convert(text) if _traditional_chars().search(text) else text
+
+
+@cache
+def _traditional_chars() -> re.Pattern[str]:
+    """The characters t2s changes: text without any of them is left alone (a fast scan, not a conversion)."""
+    ranges = (range(0x3400, 0x4DC0), range(0x4E00, 0xA000), range(0xF900, 0xFB00))
+    chars = [chr(cp) for block in ranges for cp in block]
+    converted = _t2s().convert("\n".join(chars)).split("\n")
+    changed = [c for c, s in zip(chars, converted) if c != s] if len(converted) == len(chars) else chars
+    return re.compile("[" + "".join(changed) + "]")
 
 
 def normalize_punctuation(text: str) -> str:
@@ -109,20 +132,18 @@ def normalize_punctuation(text: str) -> str:
     >>> normalize_punctuation("来源:新华社 18:14 (一)共建,1,000 (see)")
     '来源：新华社 18:14 （一）共建，1,000 (see)'
     """
-    for _ in range(_MAX_PAREN_DEPTH):  # a converted inner pair can make its outer pair Chinese
-        if "(" not in text:
+    # A converted mark or pair can put its ASCII neighbour next to Chinese: repeat until nothing
+    # changes (once for ordinary text; the cheap _MIXED_RUN check skips the confirming pass).
+    for _ in range(_MAX_PAREN_DEPTH):
+        before = text
+        if "(" in text:
+            text = _PAREN_PAIR.sub(_full_pair, text)
+        for mark, pattern in _FULL_MARK.items():
+            if mark in text:
+                text = pattern.sub(mark.translate(_TO_FULL), text)
+        if text == before or not _MIXED_RUN.search(text):
             break
-        converted = _PAREN_PAIR.sub(_full_pair, text)
-        if converted == text:
-            break
-        text = converted
-    return _PUNCT_RUN.sub(_full_run, text)
-
-
-def _full_run(match: re.Match[str]) -> str:
-    if match.group("run2"):
-        return match.group("run2").translate(_TO_FULL)
-    return match.group("pre") + match.group("run").translate(_TO_FULL)
+    return text
 
 
 def _full_pair(match: re.Match[str]) -> str:
@@ -142,10 +163,9 @@ def normalize_whitespace(text: str) -> str:
     >>> normalize_whitespace("  甲 ，  乙\\n\\n\\n 丙  丁 ")
     '甲，乙\\n丙 丁'
     """
-    text = _SPACES.sub(" ", text)
-    text = _SPACE_AROUND.sub(r"\1", text)
-    text = _BLANK_LINES.sub("\n", text)
-    return "\n".join(line.strip() for line in text.strip().split("\n") if line.strip())
+    if " " in text or "\t" in text:
+        text = _SPACE_AROUND.sub("", _SPACES.sub(" ", text))
+    return "\n".join(line for line in map(str.strip, text.split("\n")) if line)
 
 
 def clean_text(text: str) -> str:
@@ -153,5 +173,6 @@ def clean_text(text: str) -> str:
     text = normalize_chars(text)
     text = strip_pinyin(text)
     text = to_simplified(text)
+    text = _SPACES.sub(" ", text)  # so punctuation sees at most one space between it and its neighbour
     text = normalize_punctuation(text)
     return normalize_whitespace(text)

@@ -48,6 +48,7 @@ _UNLIKELY = re.compile(
 _WEDGED = re.compile(r"[a-z][\u4e00-\u9fff]{1,2}[a-z]")
 
 SCORE_SAMPLE = 100_000  # characters scored per candidate decoding
+DETECT_SAMPLE = 262_144  # bytes shown to charset-normalizer and decoded per candidate
 MAX_CONTROL_RATIO = 0.02
 MAX_REPLACED_RATIO = 0.05  # invalid UTF-8 tolerated before another codec is considered
 
@@ -123,30 +124,41 @@ def _decode_declared(data: bytes, declared: str | None) -> Decoded | None:
 
 
 def _detect(data: bytes) -> Decoded:
+    """Rank the plausible codecs on a sample, then decode the whole file with the best that fits.
+
+    Only one full decoding is held at a time, so memory stays a small multiple of the file.
+    """
+    sample = data[:DETECT_SAMPLE]
     candidates: list[str] = []
-    for match in charset_normalizer.from_bytes(data):
+    for match in charset_normalizer.from_bytes(sample):
         candidates.extend(match.could_be_from_charset or [match.encoding])
     candidates.extend(_CHINESE_CODECS)
-    best: tuple[float, str, str] | None = None
-    seen: set[str] = set()
+    ranked: list[tuple[float, int, str]] = []
+    for order, name in enumerate(dict.fromkeys(_codec_names(candidates))):
+        try:
+            text = _decode_sample(sample, name)
+        except (UnicodeDecodeError, ValueError, LookupError):
+            continue
+        ranked.append((-chinese_score(text), order, name))  # ties keep charset-normalizer's order
+    for _, _, name in sorted(ranked):
+        try:
+            return Decoded(data.decode(name), name)
+        except (UnicodeDecodeError, ValueError):
+            continue  # fits the sample, not the rest of the file
+    raise NotText("not text: no character encoding decodes it (binary data?)")
+
+
+def _codec_names(candidates: list[str]):
     for candidate in candidates:
         try:
-            name = codecs.lookup(candidate).name
+            yield codecs.lookup(candidate).name
         except LookupError:
             continue
-        if name in seen:
-            continue
-        seen.add(name)
-        try:
-            text = data.decode(name)
-        except (UnicodeDecodeError, ValueError):
-            continue
-        score = chinese_score(text[:SCORE_SAMPLE])
-        if best is None or score > best[0]:  # ties keep charset-normalizer's order
-            best = (score, name, text)
-    if best is None:
-        raise NotText("not text: no character encoding decodes it (binary data?)")
-    return Decoded(best[2], best[1])
+
+
+def _decode_sample(sample: bytes, name: str) -> str:
+    """Strict decoding that tolerates a character cut in two at the end of the sample."""
+    return codecs.getincrementaldecoder(name)(errors="strict").decode(sample, final=False)
 
 
 def chinese_score(text: str) -> float:
@@ -155,12 +167,14 @@ def chinese_score(text: str) -> float:
     >>> chinese_score("中国共产党") > chinese_score("笢弊僕莉絨")
     True
     """
-    hanzi = _CJK.findall(text)
     top, common = _frequent_hanzi()
-    frequent = sum(1 for char in hanzi if char in common)
-    very = sum(1 for char in hanzi if char in top)
-    penalty = 3 * len(_UNLIKELY.findall(text)) + 3 * len(_WEDGED.findall(text))
-    return very + frequent + 0.3 * (len(hanzi) - frequent) - penalty
+    hanzi = frequent = very = 0
+    for char in _CJK.findall(text[:SCORE_SAMPLE]):
+        hanzi += 1
+        frequent += char in common
+        very += char in top
+    penalty = 3 * _UNLIKELY.subn("", text)[1] + 3 * _WEDGED.subn("", text)[1]
+    return very + frequent + 0.3 * (hanzi - frequent) - penalty
 
 
 @cache
@@ -188,6 +202,6 @@ def _replacement_warning(text: str, name: str) -> list[str]:
 
 
 def _check_controls(text: str) -> None:
-    controls = len(_CONTROL.findall(text))
+    controls = _CONTROL.subn("", text)[1]  # subn, not findall: no list as long as the text
     if controls and controls > MAX_CONTROL_RATIO * len(text):
         raise NotText(f"not text: binary data ({controls} control characters in {len(text)})")

@@ -2,9 +2,9 @@
 
 Both sides are documents in the gold format, keyed by file stem::
 
-    >>> gold = {"a": {"entities": [{"id": "e1", "name": "铜陵海关", "type": "Customs", "aliases": []}],
+    >>> gold = {"a": {"entities": [{"id": "e1", "name": "甲市海关", "type": "Customs", "aliases": []}],
     ...               "relations": []}}
-    >>> pred = {"a": {"entities": [{"id": "x", "name": "銅陵海關", "type": "Customs"}], "relations": []}}
+    >>> pred = {"a": {"entities": [{"id": "x", "name": "甲市海關", "type": "Customs"}], "relations": []}}
     >>> score(gold, pred).rows["entities"].f1
     1.0
 
@@ -24,7 +24,9 @@ Matching rules:
   in rows of their own. A prediction matched to an implicit gold entity counts
   only there. A prediction that matches nothing is a false positive of the main
   row; if it is itself marked ``implicit`` it is also a false positive of the
-  implicit row (a system that infers nothing is never charged there).
+  implicit row (a system that infers nothing is never charged there). A
+  predicted relation with an end matched to an implicit gold entity is scored
+  in the implicit relations row.
 """
 
 from __future__ import annotations
@@ -72,8 +74,8 @@ def _t2s():
 def normalize_name(name: str) -> str:
     """Simplified script, no white space.
 
-    >>> normalize_name(" 銅陵 海關 ")
-    '铜陵海关'
+    >>> normalize_name(" 甲市 海關 ")
+    '甲市海关'
     """
     return _WHITESPACE.sub("", _t2s().convert(name or ""))
 
@@ -397,8 +399,14 @@ def load_dir(directory: str | Path) -> dict[str, dict]:
     """Every ``*.json`` of a folder (not recursive), keyed by file stem."""
     docs: dict[str, dict] = {}
     for path in sorted(Path(directory).glob("*.json")):
-        with path.open(encoding="utf-8-sig") as f:
-            docs[path.stem] = json.load(f)
+        try:
+            with path.open(encoding="utf-8-sig") as f:
+                data = json.load(f)
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise ValueError(f"{path}: cannot read JSON: {exc}") from exc
+        if not isinstance(data, dict):
+            raise ValueError(f"{path}: expected a JSON object with entities and relations")
+        docs[path.stem] = data
     return docs
 
 

@@ -74,9 +74,8 @@ def html_to_text(html: str, rules: Rules | None = None) -> HtmlPage:
     body = tree.body or tree.root
     if body is None:
         return page
-    for node in tree.css(", ".join(rules.html_drop_tags)):
-        node.decompose()
-    _drop_furniture(body, rules)
+    _decompose_outermost(tree.css(", ".join(rules.html_drop_tags)))
+    _decompose_outermost(list(_furniture(body, rules)))
     for node in body.css("br"):
         node.insert_after(_BREAK)
     for node in body.css(_BLOCKS):
@@ -89,17 +88,32 @@ def html_to_text(html: str, rules: Rules | None = None) -> HtmlPage:
     return page
 
 
-def _drop_furniture(body: LexborNode, rules: Rules) -> None:
-    """Remove elements whose class or id names furniture, unless they hold most of the page."""
+def _furniture(body: LexborNode, rules: Rules):
+    """Elements whose class or id names furniture, unless they hold the headline or most of the page."""
     total = len(body.text(deep=True, separator=""))
     for node in body.css("[class], [id]"):
-        if node.tag in _KEEP_ALWAYS or node.parent is None:
+        if node.tag in _KEEP_ALWAYS:
             continue
         names = f"{node.attributes.get('class') or ''} {node.attributes.get('id') or ''}".lower()
         if not rules.html_drop_class_words.intersection(_CLASS_WORDS.split(names)):
             continue
         if node.css_first("h1") is not None or len(node.text(deep=True, separator="")) > total / 2:
             continue
+        yield node
+
+
+def _decompose_outermost(nodes: list[LexborNode]) -> None:
+    """Remove nodes with their content; a node inside another removed one is left to its ancestor
+    (touching it after the ancestor is gone would read freed memory)."""
+    doomed = {node.mem_id for node in nodes}
+    outermost = []
+    for node in nodes:  # decide everything before anything is freed
+        parent = node.parent
+        while parent is not None and parent.mem_id not in doomed:
+            parent = parent.parent
+        if parent is None:
+            outermost.append(node)
+    for node in outermost:
         node.decompose()
 
 

@@ -89,7 +89,7 @@ def article_from_bytes(data: bytes, *, path: str | Path, html: bool | None = Non
     if not data:
         raise SkipFile("empty file")
     suffix_html = path.suffix.lower() in HTML_SUFFIXES
-    declared = declared_charset(data) if (html or suffix_html or data.lstrip()[:1] == b"<") else None
+    declared = declared_charset(data) if (html or suffix_html or b"<" in data[:1024]) else None
     try:
         decoded = decode(data, declared=declared)
     except NotText as exc:
@@ -121,18 +121,20 @@ def clean_article_text(
     """(clean text without furniture, title, ISO date, outlet) of decoded article text."""
     rules = rules or load_rules()
     lines = clean_text(text).split("\n")
+    kinds = [classify(line, rules) for line in lines]
     header = list(_header(lines))
-    furniture = [line for line in header if classify(line, rules)]
+    furniture = [line for line, kind in zip(header, kinds) if kind]
     meta_title = _one_line(page.title) if page else None
     source = _one_line(page.source) if page else None
-    source = source or _first(find_source, furniture) or (_one_line(page.site) if page else None)
+    source = source or _first(find_source, furniture)
     date = parse_date(page.date) if page and page.date else None
     date = date or _first(parse_date, furniture + [line for line in header if len(line) <= SHORT_LINE_CHARS])
-    stripped = strip_furniture(lines, rules, outlet=source)
+    stripped = strip_furniture(lines, rules, outlet=source, kinds=kinds)
     removed = [line for _, line in stripped.removed]
-    source = source or _first(find_source, removed)
+    source = source or _first(find_source, removed) or (_one_line(page.site) if page else None)
     date = date or _first(parse_date, removed)
-    title = meta_title or find_title(header, lambda line: classify(line, rules) is not None)
+    header_furniture = set(furniture)
+    title = meta_title or find_title(header, header_furniture.__contains__, source)
     kept = stripped.lines
     if meta_title and meta_title not in kept[:5]:
         kept = [meta_title, *kept]

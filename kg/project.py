@@ -23,8 +23,13 @@ between the two units; 1 for a curated link without article), ``relations``
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import unquote
 
@@ -58,12 +63,11 @@ Q_ORGS = PREFIXES + f"SELECT ?org ?type WHERE {{ VALUES ?type {{ {_TYPE_VALUES} 
 Q_LABELS = PREFIXES + "SELECT ?s ?label WHERE { ?s skos:prefLabel ?label }"
 Q_ALIASES = PREFIXES + "SELECT ?s ?alias WHERE { ?s skos:altLabel ?alias }"
 Q_PLACES = PREFIXES + "SELECT ?org ?place WHERE { ?org lj:locatedIn ?place }"
-Q_MENTIONS = PREFIXES + "SELECT ?org ?article WHERE { ?org lj:mentionedIn ?article }"
-Q_LINKS = PREFIXES + "SELECT ?link ?rel ?s ?t WHERE { ?link a lj:Link ; lj:relation ?rel ; lj:source ?s ; lj:target ?t . %s}"
-Q_EVIDENCE = PREFIXES + (
-    "SELECT ?link ?sentence ?article WHERE { ?link lj:evidence ?ev . ?ev lj:sentence ?sentence . "
-    "OPTIONAL { ?ev prov:wasDerivedFrom ?article } }"
-)
+# Articles are counted in the store: only the organization IRI is decoded.
+Q_MENTIONS = PREFIXES + "SELECT ?org (COUNT(DISTINCT ?a) AS ?n) WHERE { ?org lj:mentionedIn ?a } GROUP BY ?org"
+# Links are read as single-pattern scans and joined in Python: on an on-disk
+# Oxigraph store each join step costs more than decoding the shared IRI twice.
+Q_SCAN = PREFIXES + "SELECT ?s ?o WHERE { ?s %s ?o }"
 Q_ARTICLES = PREFIXES + (
     "SELECT ?a ?title ?date WHERE { ?a a lj:Article . "
     "OPTIONAL { ?a dcterms:title ?title } OPTIONAL { ?a dcterms:date ?date } }"
@@ -118,7 +122,7 @@ def select(source: Any, sparql: str, variables: Sequence[str]) -> Iterator[tuple
     store = _oxigraph_store(source)
     if store is not None:
         for solution in store.query(sparql, use_default_graph_as_union=True):
-            yield tuple(_value(solution[v]) for v in variables)
+            yield tuple(None if term is None else term.value for term in solution)
         return
     result = source.query(sparql)
     if hasattr(result, "rows"):  # kg.store.QueryResult (e.g. a remote endpoint)
@@ -175,30 +179,36 @@ def _read_organizations(source: Any) -> dict[str, dict]:
             name = labels.get(place, place)
             current = orgs[org]["place"]
             orgs[org]["place"] = name if current is None else min(current, name)
-    mentions: dict[str, set[str]] = defaultdict(set)
-    for org, article in select(source, Q_MENTIONS, ("org", "article")):
-        mentions[org].add(article)
-    for org, articles in mentions.items():
+    for org, count in select(source, Q_MENTIONS, ("org", "n")):
         if org in orgs:
-            orgs[org]["articles"] = len(articles)
+            orgs[org]["articles"] = int(count)
     return orgs
+
+
+def _scan(source: Any, predicate: str) -> Iterator[tuple[str, str]]:
+    return select(source, Q_SCAN % predicate, ("s", "o"))  # type: ignore[return-value]
 
 
 def _read_links(source: Any, relations: list[str] | None) -> list[dict]:
     """Links as ``{"relation", "source", "target", "evidence": [(sentence, article)]}``."""
-    values = ""
-    if relations is not None:
-        values = "VALUES ?rel { " + " ".join(f"<{RELATION_PROPERTIES[r]}>" for r in relations) + " } "
-    links: dict[str, dict] = {}
-    for link, rel, s, t in select(source, Q_LINKS % values, ("link", "rel", "s", "t")):
+    wanted = set(relations) if relations is not None else None
+    kinds: dict[str, str] = {}
+    for link, rel in _scan(source, "lj:relation"):
         key = RELATION_KEYS.get(rel)
-        if key is not None and s != t:
-            links[link] = {"relation": key, "source": s, "target": t, "evidence": []}
+        if key is not None and (wanted is None or key in wanted):
+            kinds[link] = key
+    sources = {link: s for link, s in _scan(source, "lj:source") if link in kinds}
+    links: dict[str, dict] = {}
+    for link, t in _scan(source, "lj:target"):
+        s = sources.get(link)
+        if s is not None and s != t:
+            links[link] = {"relation": kinds[link], "source": s, "target": t, "evidence": []}
     if links:
-        for link, sentence, article in select(source, Q_EVIDENCE, ("link", "sentence", "article")):
-            record = links.get(link)
-            if record is not None:
-                record["evidence"].append((sentence, article))
+        evidence_of = {ev: link for link, ev in _scan(source, "lj:evidence") if link in links}
+        sentences = {ev: sentence for ev, sentence in _scan(source, "lj:sentence") if ev in evidence_of}
+        articles = {ev: a for ev, a in _scan(source, "prov:wasDerivedFrom") if ev in sentences}
+        for ev in sorted(sentences):
+            links[evidence_of[ev]]["evidence"].append((sentences[ev], articles.get(ev)))
         return [links[k] for k in sorted(links)]
     # No qualified links: fall back to the direct triples (no evidence, weight 1).
     chosen = relations if relations is not None else list(RELATION_PROPERTIES)
@@ -255,10 +265,105 @@ def _add_node(graph: nx.Graph, iri: str, orgs: dict[str, dict]) -> None:
         graph.add_node(iri, **{**attrs, "aliases": list(attrs["aliases"])})
 
 
+# -- cache -------------------------------------------------------------------
+# Reading 500,000 links back from an on-disk store takes tens of seconds, and
+# every `kg analyze` command starts with a projection. A store version never
+# changes once current (every write makes a new one), so the projection of the
+# current version is kept as JSON (never pickle: a store folder may come from
+# someone else) in the store's cache folder and reused until CURRENT changes.
+
+CACHE_FORMAT = 1
+
+
+def _cache_file(source: Any, relations: list[str] | None, alliances: str) -> Path | None:
+    current = getattr(source, "current_path", None)
+    cache_dir = getattr(source, "cache_dir", None)
+    root = getattr(source, "root", None)
+    if not callable(current) or cache_dir is None or root is None:
+        return None
+    try:
+        version = current()
+        stamp = os.stat(Path(root) / "CURRENT")
+    except OSError:
+        return None
+    if version is None:
+        return None
+    key = json.dumps([CACHE_FORMAT, str(version), stamp.st_ino, stamp.st_mtime_ns, relations, alliances])
+    return Path(cache_dir) / "projection" / (hashlib.sha1(key.encode()).hexdigest()[:20] + ".json")
+
+
+def _dump(graph: nx.Graph) -> str:
+    nodes = list(graph)
+    index = {n: i for i, n in enumerate(nodes)}
+    articles: dict[tuple, int] = {}
+    edges = []
+    for u, v, d in graph.edges(data=True):
+        evidence = []
+        for e in d["evidence"]:
+            ref = articles.setdefault((e["article"], e["title"], e["date"]), len(articles))
+            evidence.append([e["relation"], e["sentence"], ref])
+        edges.append([index[u], index[v], d["weight"], d["relations"], evidence])
+    data = {
+        "format": CACHE_FORMAT,
+        "nodes": [[n, a["label"], a["type"], a["aliases"], a["place"], a["articles"]] for n, a in graph.nodes(data=True)],
+        "articles": [list(k) for k in articles],
+        "edges": edges,
+    }
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def _load(text: str) -> nx.Graph:
+    data = json.loads(text)
+    if data.get("format") != CACHE_FORMAT:
+        raise ValueError("stale projection cache")
+    graph = nx.Graph()
+    nodes = [row[0] for row in data["nodes"]]
+    graph.add_nodes_from(
+        (n, {"label": label, "type": kind, "aliases": aliases, "place": place, "articles": count})
+        for n, label, kind, aliases, place, count in data["nodes"]
+    )
+    articles = data["articles"]
+    graph.add_edges_from(
+        (nodes[u], nodes[v], {
+            "relations": relations,
+            "evidence": [
+                {"relation": r, "sentence": s, "article": articles[a][0], "title": articles[a][1], "date": articles[a][2]}
+                for r, s, a in evidence
+            ],
+            "weight": weight,
+        })
+        for u, v, weight, relations, evidence in data["edges"]
+    )
+    return graph
+
+
+def _read_cache(path: Path) -> nx.Graph | None:
+    try:
+        return _load(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, KeyError, IndexError, TypeError):
+        return None
+
+
+def _write_cache(path: Path, graph: nx.Graph) -> None:
+    """Best effort: a read-only store folder simply gets no cache."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for old in path.parent.glob("*.json"):
+            if old.name != path.name and old.stat().st_mtime < time.time() - 60:
+                old.unlink(missing_ok=True)  # projections of earlier versions
+        temporary = path.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_text(_dump(graph), encoding="utf-8")
+        os.replace(temporary, path)
+    except OSError:
+        pass
+
+
 def project(
     source: Any,
     relations: Sequence[str] | None = None,
     alliances: Literal["node", "clique"] = "node",
+    *,
+    cache: bool = True,
 ) -> nx.Graph:
     """The organizations and their links as an undirected weighted graph.
 
@@ -269,10 +374,24 @@ def project(
     ``alliances="clique"`` replaces each Alliance by links between all its
     members (relation ``member_of_alliance``, carrying both members' membership
     evidence); the alliance's other links are dropped with it.
+    ``cache``: reuse (and keep) the projection of an embedded store's current
+    version in its cache folder; the graph returned is always a fresh copy.
     """
     if alliances not in ("node", "clique"):
         raise ValueError(f"alliances must be 'node' or 'clique', not {alliances!r}")
     chosen = _check_relations(relations)
+    cache_file = _cache_file(source, chosen, alliances) if cache else None
+    if cache_file is not None and cache_file.exists():
+        cached = _read_cache(cache_file)
+        if cached is not None:
+            return cached
+    graph = _build(source, chosen, alliances)
+    if cache_file is not None:
+        _write_cache(cache_file, graph)
+    return graph
+
+
+def _build(source: Any, chosen: list[str] | None, alliances: str) -> nx.Graph:
     orgs = _read_organizations(source)
     links = _read_links(source, chosen)
     meta = _read_articles(source) if any(link["evidence"] for link in links) else {}

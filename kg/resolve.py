@@ -77,8 +77,8 @@ def resolve(docs: Iterable[tuple[Article, dict]], curation: Curation | None = No
             by_entity[mention.order] = len(mentions)
             mentions.append(mention)
 
-    clusters, preferred = _cluster(mentions, curation, resolved)
-    mention_key = _organizations(mentions, clusters, preferred, resolved)
+    clusters, preferred, marks = _cluster(mentions, curation, resolved)
+    mention_key = _organizations(mentions, clusters, preferred, marks, resolved)
     key_map = _apply_organization_decisions(curation, resolved)
     _links(extractions, by_entity, mention_key, key_map, resolved)
     _apply_link_decisions(curation, resolved)
@@ -200,10 +200,12 @@ def _matching(name: str, every: dict[Identity, list[int]], by_rest: dict[str, se
     return sorted(found)
 
 
-def _cluster(mentions: list[Mention], curation: Curation, resolved: Resolved) -> tuple[list[list[int]], set[int]]:
-    """Groups of mention indices, and the mentions named as B by applied 'same: [A, B]' decisions."""
+def _cluster(mentions: list[Mention], curation: Curation, resolved: Resolved):
+    """Groups of mention indices; the mentions named as B by applied 'same: [A, B]' decisions;
+    and for each mention the ids of the same/different decisions that concern it."""
     joined = _Groups(len(mentions))
     preferred: set[int] = set()
+    marks: dict[int, set[str]] = defaultdict(set)
     linked: dict[Identity, list[int]] = defaultdict(list)
     every: dict[Identity, list[int]] = defaultdict(list)
     for i, mention in enumerate(mentions):
@@ -241,6 +243,8 @@ def _cluster(mentions: list[Mention], curation: Curation, resolved: Resolved) ->
             for i in b:
                 joined.tags[joined.find(i)].add((number, "b"))
             resolved.decisions[decision.id] = record
+            for i in a + b:
+                marks[i].add(decision.id)
         else:
             for i in a[1:] + b:
                 if joined.union(a[0], i) is False:
@@ -250,6 +254,8 @@ def _cluster(mentions: list[Mention], curation: Curation, resolved: Resolved) ->
             else:
                 resolved.decisions[decision.id] = record
                 preferred.update(b)
+                for i in a + b:
+                    marks[i].add(decision.id)
 
     for group in groups(linked):
         first, *others = sorted({i for ident in group for i in linked[ident]})
@@ -258,7 +264,7 @@ def _cluster(mentions: list[Mention], curation: Curation, resolved: Resolved) ->
     members: dict[int, list[int]] = defaultdict(list)
     for i in range(len(mentions)):
         members[joined.find(i)].append(i)
-    return sorted(members.values()), preferred
+    return sorted(members.values()), preferred, marks
 
 
 # ---------------------------------------------------------------- organizations
@@ -267,11 +273,14 @@ def _cluster(mentions: list[Mention], curation: Curation, resolved: Resolved) ->
 def _name_rank(form: str) -> tuple:
     """Fullest first: full suffixes, the most specific place, more places written, longer."""
     split = split_place(form)
-    level = LEVELS.index(level_of(split.code)) + 1 if split.code else 0
-    return (-fullness(form), -level, -split.levels, -len(form), form)
+    if split.code and split.located:
+        level, written = LEVELS.index(level_of(split.code)) + 1, split.levels
+    else:  # an origin (湖南商会) or a place the table does not know (丹崖市…) ranks below known places
+        level, written = (1, 1) if identity(form)[0] else (0, 0)
+    return (-fullness(form), -level, -written, -len(form), form)
 
 
-def _organizations(mentions, clusters, preferred: set[int], resolved: Resolved) -> dict[int, str]:
+def _organizations(mentions, clusters, preferred: set[int], marks, resolved: Resolved) -> dict[int, str]:
     mention_key: dict[int, str] = {}
     for group in clusters:
         members = [mentions[i] for i in group]
@@ -298,6 +307,7 @@ def _organizations(mentions, clusters, preferred: set[int], resolved: Resolved) 
             aliases=forms - {name},
             articles={m.article for m in members},
             implicit=all(m.implicit for m in members),
+            curated_by=sorted({d for i in group for d in marks.get(i, ())}),
         )
         for i in group:
             mention_key[i] = key

@@ -71,7 +71,9 @@ def _similar_rests(a: str, b: str) -> bool:
         return False  # equal, too vague, or a body and its part (南京海关 / 南京海关缉私局)
     if len(short) >= 3 and _subsequence(short, long):
         return True  # a word dropped: 葡萄串支部群 / 葡萄串式支部群
-    return len(long) - len(short) <= 1 and SequenceMatcher(None, short, long).ratio() >= SIMILARITY
+    # One character changed or added, but not the first: 云溪 / 塔溪 are two places, not a typo.
+    return (short[0] == long[0] and len(long) - len(short) <= 1
+            and SequenceMatcher(None, short, long).ratio() >= SIMILARITY)
 
 
 def similar(a: str, b: str) -> bool:
@@ -169,7 +171,8 @@ def _weak_links(resolved: Resolved, threshold: float, decided: set[frozenset]) -
             "reason": reason,
             "entry": {"remove_link": {"head": head, "tail": tail, "type": kind},
                       "judgement": "unsure", "note": f"review: {reason}"},
-            "evidence": [_evidence_row(resolved, head, ev.article, ev.sentence) for ev in link.evidence][:MAX_EVIDENCE],
+            "evidence": [_evidence_row(resolved, f"{head} — {tail}", ev.article, ev.sentence)
+                         for ev in link.evidence][:MAX_EVIDENCE],
         })
     return items
 

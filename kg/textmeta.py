@@ -23,18 +23,19 @@ _CN_DIGITS = {"〇": "0", "○": "0", "零": "0", "一": "1", "二": "2", "三":
 _CN_DATE = re.compile(r"([〇○零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日")
 
 _SOURCE_LABELS = "来源|稿源|信息来源|文章来源|出处"
-_STOP_LABELS = (
-    "作者|编辑|责编|责任编辑|记者|通讯员|发布时间|发布日期|时间|日期|点击|浏览|阅读|字号|分享|打印|来源"
-)
+_STOP_LABELS = "作者|编辑|责编|责任编辑|记者|通讯员|发布|时间|日期|点击|浏览|阅读|字号|分享|打印|来源"
+# The outlet ends at the next "label：" (a short word and a colon), a closing bracket or the line end.
 _SOURCE = re.compile(
     rf"(?:^|(?<=[\s（(【\[|｜]))(?:{_SOURCE_LABELS})\s*[：:]\s*(?P<value>.+?)"
-    rf"(?=\s{{2,}}|\s*(?:{_STOP_LABELS})\s*[：:]|\s*[）)】\]|｜]|$)"
+    rf"(?=\s*(?:{_STOP_LABELS})[^\s：:]{{0,4}}\s*[：:]|\s+[^\s：:]{{1,6}}[：:]|\s+(?:本报)?(?:记者|通讯员|作者|编辑)|\s*[）)】\]|｜]|$)"
 )
 _TITLE_TRIM = re.compile(r"^[\s【\[]+|[\s】\]]+$")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 MAX_TITLE_CHARS = 80
 MAX_SOURCE_CHARS = 40
+SITE_NAME_CHARS = 12
+SITE_NAME_ENDINGS = ("网", "网站", "频道", "在线", "客户端")
 
 
 def parse_date(text: str) -> str | None:
@@ -85,17 +86,29 @@ def find_source(line: str) -> str | None:
     return value
 
 
-def find_title(lines: Sequence[str], is_furniture: Callable[[str], bool] = lambda line: False) -> str | None:
-    """The headline: the first short line with Chinese text that is not furniture, a date or a subtitle.
+def find_title(
+    lines: Sequence[str], is_furniture: Callable[[str], bool] = lambda line: False, outlet: str | None = None
+) -> str | None:
+    """The headline: the first short line with Chinese text that is not furniture, a date, a
+    subtitle or the site's name (the outlet, or a short "…网" line).
 
     Returns None when the article starts straight with a paragraph.
+
+    >>> find_title(["某某边检网", "边检站与海关共建党建圈"])
+    '边检站与海关共建党建圈'
     """
     for line in lines:
-        if is_furniture(line) or line.startswith(("——", "--")):
+        if is_furniture(line) or line.startswith(("——", "--")) or _is_site_name(line, outlet):
             continue
-        if len(_CJK.findall(line)) < 4:
+        if len(_CJK.findall(line, 0, MAX_TITLE_CHARS + 1)) < 4:
             continue
         if len(line) > MAX_TITLE_CHARS or line.endswith("。"):
             return None
         return _TITLE_TRIM.sub("", line) or None
     return None
+
+
+def _is_site_name(line: str, outlet: str | None) -> bool:
+    if outlet and line.startswith(outlet) and len(line) - len(outlet) <= 2:
+        return True
+    return len(line) <= SITE_NAME_CHARS and line.endswith(SITE_NAME_ENDINGS)

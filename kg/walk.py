@@ -69,8 +69,9 @@ def _visit(path: Path, seen: set[tuple[int, int]], follow: bool) -> Iterator[Pat
     key = (info.st_dev, info.st_ino)
     if stat.S_ISDIR(info.st_mode):
         if key in seen:
-            if link:  # a folder reached again through a link: a loop or a second route
-                yield Skipped(str(path), "symlink loop" if _is_ancestor_link(path) else "already visited")
+            # A folder reached again through a link: a loop is reported, a second route is not.
+            if link and _is_ancestor_link(path):
+                yield Skipped(str(path), "symlink loop")
             return
         seen.add(key)
         yield from _visit_dir(path, seen, follow)

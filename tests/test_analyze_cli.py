@@ -98,6 +98,7 @@ def test_write_replaces_the_metrics_graph(store_dir):
     assert "乙出入境边防检查站" in run("centrality", "--store", store_dir)
 
 
+@pytest.mark.slow
 def test_report_writes_markdown_and_charts(store_dir, tmp_path):
     out = tmp_path / "report"
     run("report", "--store", store_dir, "-o", str(out))

@@ -122,6 +122,8 @@ def test_clean_text_whole_pipeline():
         ("张三 李四 记者 王五", "byline"),
         ("本报记者 张三 通讯员 李四", "byline"),
         ("实习生 王五", "byline"),
+        ("文/张三 图/李四", "byline"),
+        ("（记者 张三 通讯员 李四）", "byline"),
         ("分享", "exact"),
         ("【打印】", "exact"),
         ("微信“扫一扫”关注我们", "phrase"),
@@ -214,6 +216,8 @@ def test_parse_date(text, iso):
         ("2022年09月01日18:14 来源：人民网-某某新闻网", "人民网-某某新闻网"),
         ("2022-02-23 16:08:00 来源：某某报网 作者：某某", "某某报网"),
         ("（来源：某某日报）", "某某日报"),
+        ("发布时间：2023-05-12 09:30 来源：某某县融媒体中心 浏览次数：1024", "某某县融媒体中心"),
+        ("来源：某某社 记者 张三", "某某社"),
         ("收入来源多样", None),
     ],
 )
@@ -224,6 +228,11 @@ def test_find_source(line, outlet):
 def test_find_title_skips_furniture_and_subtitles():
     lines = ["某某网>>党建>>专题", "——副标题", "青山边检站：党建联创聚力融合", "2022年9月1日"]
     assert find_title(lines, lambda line: classify(line) is not None) == "青山边检站：党建联创聚力融合"
+
+
+def test_title_is_not_the_site_name():
+    assert find_title(["某某边检资讯网", "青山边检站：党建联创聚力融合"], outlet="某某边检资讯") == "青山边检站：党建联创聚力融合"
+    assert find_title(["某某新闻网", "青山边检站：党建联创聚力融合"]) == "青山边检站：党建联创聚力融合"
 
 
 def test_no_title_when_the_article_starts_with_a_paragraph():

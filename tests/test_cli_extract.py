@@ -8,7 +8,6 @@ import pytest
 from click.testing import CliRunner
 
 from kg.cli import main
-from kg.cli.extract import iter_files
 
 
 def _has_pipeline() -> bool:
@@ -109,6 +108,13 @@ def test_eval_usage_errors(dirs, tmp_path):
     assert result.exit_code == 2 and "no *.json gold files" in result.output
 
 
+def test_eval_rejects_broken_json_clearly(dirs):
+    gold, pred = dirs
+    (pred / "a.json").write_text("{not json", encoding="utf-8")
+    result = invoke("eval", "--gold", str(gold), "--pred", str(pred))
+    assert result.exit_code == 1 and "a.json: cannot read JSON" in result.stderr
+
+
 def test_eval_reports_missing_predictions(dirs):
     gold, pred = dirs
     write_json(pred / "other.json", GOLD)
@@ -116,17 +122,6 @@ def test_eval_reports_missing_predictions(dirs):
     assert result.exit_code == 0
     assert "no prediction (scored as empty): a" in result.stdout
     assert "no gold answer (not scored): other" in result.stdout
-
-
-def test_iter_files_walks_folders_in_order_and_skips_hidden(tmp_path):
-    (tmp_path / "b").mkdir()
-    (tmp_path / ".git").mkdir()
-    for name in ("b/2.txt", "b/1.html", ".git/x.txt", ".hidden.txt", "z.txt"):
-        (tmp_path / name).write_text("x", encoding="utf-8")
-    names = [p.relative_to(tmp_path).as_posix() for p in iter_files([tmp_path])]
-    assert names == ["b/1.html", "b/2.txt", "z.txt"]
-    single = tmp_path / ".hidden.txt"
-    assert list(iter_files([single])) == [single]  # named explicitly: kept
 
 
 @pytest.fixture
@@ -146,12 +141,23 @@ def test_extract_writes_one_json_per_article(articles, tmp_path):
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in out.iterdir()) == ["a.json", "b.json"]
     raw = (out / "a.json").read_text(encoding="utf-8")
-    assert "甲市" in raw and "\\u" not in raw  # UTF-8, not ASCII escapes
-    assert "\n  " in raw  # indented
     data = json.loads(raw)
+    # UTF-8 text rather than ASCII escapes, indented.
+    assert raw == json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     assert data["doc"] == "a.txt"
     assert isinstance(data["entities"], list) and isinstance(data["relations"], list)
     assert "c.bin" in result.stderr and "skipped" in result.stderr
+
+
+@needs_pipeline
+def test_extract_skips_hidden_files_and_reports_missing_links(articles, tmp_path):
+    (articles / ".hidden.txt").write_text(ARTICLE, encoding="utf-8")
+    (articles / "dangling.txt").symlink_to(tmp_path / "nowhere.txt")
+    out = tmp_path / "out"
+    result = invoke("extract", str(articles), "--out", str(out))
+    assert result.exit_code == 0
+    assert sorted(p.name for p in out.iterdir()) == ["a.json", "b.json"]
+    assert "dangling.txt" in result.stderr
 
 
 @needs_pipeline
@@ -177,3 +183,44 @@ def test_eval_on_paths_equals_eval_on_extracted_folder(articles, dirs, tmp_path)
 def test_extract_requires_out(tmp_path):
     result = invoke("extract", str(tmp_path))
     assert result.exit_code == 2 and "--out" in result.output
+
+
+@needs_pipeline
+def test_extract_then_eval_on_development_corpus(shared_dir, tmp_path):
+    out = tmp_path / "out"
+    result = invoke("extract", str(shared_dir / "corpus"), "--out", str(out), "--jobs", "2")
+    assert result.exit_code == 0, result.output
+    gold = shared_dir / "gold" / "dev"
+    assert {p.stem for p in out.glob("*.json")} == {p.stem for p in gold.glob("*.json")}
+    for path in out.glob("*.json"):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        assert data["doc"] == path.stem + ".txt"
+        ids = {e["id"] for e in data["entities"]}
+        assert all(r["head"] in ids and r["tail"] in ids for r in data["relations"])
+    table = invoke("eval", "--gold", str(gold), "--pred", str(out))
+    assert table.exit_code == 0 and "entities (typed)" in table.stdout
+    from kg.evaluate import evaluate_dirs
+
+    scores = evaluate_dirs(gold, out).as_dict()
+    as_json = json.loads(invoke("eval", "--gold", str(gold), "--pred", str(out), "--format", "json").stdout)
+    assert as_json["rows"] == scores["rows"]
+    assert scores["missing"] == [] and scores["unscored"] == []
+
+
+@needs_pipeline
+def test_extractor_failure_keeps_other_results_and_exits_nonzero(articles, tmp_path, monkeypatch):
+    import kg.extract
+
+    real = kg.extract.extract
+
+    def fragile(text: str, doc: str = "") -> dict:
+        if doc == "b.txt":
+            raise ValueError("boom")
+        return real(text, doc)
+
+    monkeypatch.setattr(kg.extract, "extract", fragile)
+    out = tmp_path / "out"
+    result = invoke("extract", str(articles), "--out", str(out))
+    assert result.exit_code == 1
+    assert [p.name for p in out.iterdir()] == ["a.json"]
+    assert "FAILED" in result.stderr and "b.txt" in result.stderr and "boom" in result.stderr

@@ -48,6 +48,7 @@ def test_same_merges_a_into_b_and_marks_the_decision():
     assert "大窑湾边检站" in orgs["大窑湾口岸边检站"].aliases  # merged into B, named as B
     decision = next(iter(resolved.decisions.values()))
     assert decision.operation == "same" and decision.note == "one station"
+    assert orgs["大窑湾口岸边检站"].curated_by == [decision.id]
 
 
 def test_different_keeps_apart_what_the_rules_would_merge():
@@ -55,6 +56,9 @@ def test_different_keeps_apart_what_the_rules_would_merge():
     resolved = run("- different: [北仑边检站, 浙江北仑边检站]\n")
     assert {"北仑边检站", "浙江北仑边检站"} <= set(resolved.organizations)
     assert len(resolved.decisions) == 1
+    (decision_id,) = resolved.decisions
+    assert resolved.organizations["北仑边检站"].curated_by == [decision_id]
+    assert resolved.organizations["浙江北仑边检站"].curated_by == [decision_id]
 
 
 def test_negative_same_keeps_apart_and_same_cannot_override_different():
@@ -170,3 +174,23 @@ def test_empty_file_and_decisions_key_are_accepted():
 def test_the_bundled_example_file_is_valid(repo_dir):
     curation = load_curation(repo_dir / "data" / "curation.yaml")
     assert {d.operation for d in curation.decisions} >= {"same", "different"}
+
+
+@pytest.mark.slow
+def test_the_bundled_curation_file_applies_to_the_sample_corpus(repo_dir, sample_corpus):
+    extract_module = pytest.importorskip("kg.extract")
+    if not hasattr(extract_module, "extract") or not any(sample_corpus.glob("*")):
+        pytest.skip("needs kg.extract.extract and the sample corpus")
+    from kg.ingest import SkipFile, read_article
+
+    docs = []
+    for path in sorted(sample_corpus.iterdir()):
+        try:
+            art = read_article(path)
+        except SkipFile:
+            continue
+        docs.append((art, extract_module.extract(art.text, art.file_name)))
+    curation = load_curation(repo_dir / "data" / "curation.yaml")
+    resolved = resolve(docs, curation)
+    assert [line for line in resolved.report if "no longer applies" in line or "conflicts" in line] == []
+    assert {d.id for d in curation.decisions if d.judgement == "positive"} <= set(resolved.decisions)

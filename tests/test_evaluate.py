@@ -269,6 +269,7 @@ def test_baseline_guesses_type_from_lexicon_suffix():
     assert sentences("一句。二句！\n三句") == ["一句。", "二句！", "三句"]
 
 
+@pytest.mark.slow  # loading jieba's dictionary takes one to several seconds
 def test_baseline_links_nt_words_of_a_cue_sentence():
     pytest.importorskip("jieba")
     from kg.baseline import baseline_extract

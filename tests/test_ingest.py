@@ -9,6 +9,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kg.encoding import chinese_score, decode
 from kg.ingest import SkipFile, article_from_bytes, read_article
@@ -73,6 +75,41 @@ def test_traditional_article_with_pinyin_glosses(tmp_path):
     assert article.date == "2022-02-23"
     assert article.source == "乡村报网"
     assert article.text == "青山市：深化“五边行动”推动党建\n青山边检站与海关联建。"
+
+
+SAVED_PAGE = """首页 > 新闻中心 > 基层动态
+【字体：大 中 小】【打印】【关闭】
+白云县边境派出所与石桥村党支部结对共建
+发布时间：2023-05-12 09:30:21 来源：白云县融媒体中心 浏览次数：1024
+分享到：
+\u3000\u3000本报讯（记者 赵某 通讯员 钱某）5月10日，白云县边境派出所与石桥村党支部签订结对共建协议。
+\u3000\u3000据了解，今年以来，该所先后与辖区5个村党支部开展联建活动。
+（完）
+责任编辑：孙某
+上一篇：白云县召开党建工作会议
+下一篇：石桥村开展主题党日活动
+相关新闻
+白云县公安局开展警民共建活动
+某某镇党委召开联席会议
+主办：白云县人民政府办公室 承办：白云县大数据中心
+网站标识码：1234567890 某ICP备12345678号
+联系电话：0000-1234567
+Copyright © 2023 All Rights Reserved
+"""
+
+
+def test_page_saved_as_text_from_a_browser(tmp_path):
+    article = read_article(write(tmp_path, "saved.txt", SAVED_PAGE))
+    assert (article.title, article.date, article.source) == (
+        "白云县边境派出所与石桥村党支部结对共建",
+        "2023-05-12",
+        "白云县融媒体中心",
+    )
+    assert article.text.split("\n") == [
+        "白云县边境派出所与石桥村党支部结对共建",
+        "本报讯（记者 赵某 通讯员 钱某）5月10日，白云县边境派出所与石桥村党支部签订结对共建协议。",
+        "据了解，今年以来，该所先后与辖区5个村党支部开展联建活动。",
+    ]
 
 
 def test_article_without_header_has_no_title(tmp_path):
@@ -200,6 +237,21 @@ def test_html_metadata_from_text_when_no_meta(tmp_path):
     assert article.text == f"{HEADLINE}\n{BODY[0]}"
 
 
+def test_nested_furniture_removed_once(tmp_path):
+    nested = "".join(
+        f'<div class="top"><div class="nav"><span id="share">导航{i}</span></div></div><p>第{i}段正文。</p>' for i in range(50)
+    )
+    page = f"<html><body><header><nav>页头导航</nav></header>{nested}<footer><aside>页脚</aside></footer></body></html>"
+    article = read_article(write(tmp_path, "nested.html", page))
+    assert article.text.split("\n") == [f"第{i}段正文。" for i in range(50)]
+
+
+def test_html_title_without_site_name(tmp_path):
+    page = f"<html><head><title>{HEADLINE} - 某某网</title></head><body><p>{BODY[0]}</p></body></html>"
+    article = read_article(write(tmp_path, "t.html", page))
+    assert article.title == HEADLINE and article.text.split("\n")[0] == HEADLINE
+
+
 def test_html_escapes_are_text_not_markup(tmp_path):
     page = "<html><body><p>青山边检站 &lt;script&gt;alert(1)&lt;/script&gt; 与海关共建。</p></body></html>"
     article = read_article(write(tmp_path, "p.html", page))
@@ -281,6 +333,11 @@ def test_symlink_loop(tmp_path):
     assert skip_reason(tmp_path / "a.txt") == "symlink loop"
 
 
+def test_fifo_is_not_opened(tmp_path):
+    os.mkfifo(tmp_path / "pipe.txt")
+    assert skip_reason(tmp_path / "pipe.txt") == "not a regular file"
+
+
 def test_directory(tmp_path):
     assert skip_reason(tmp_path) == "a directory"
 
@@ -330,3 +387,31 @@ def test_development_corpus(shared_dir):
     sourced = [a for a in articles if a.source]
     assert len(dated) >= len(articles) // 2 and all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", a.date) for a in dated)
     assert len(sourced) >= len(articles) // 2 and all(len(a.source) <= 40 for a in sourced)
+
+
+# --- properties ---------------------------------------------------------------------------
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.binary(max_size=3000))
+def test_any_bytes_give_an_article_or_a_reason(data):
+    try:
+        article = article_from_bytes(data, path="x.txt")
+    except SkipFile as skip:
+        assert skip.reason
+    else:
+        assert article.text and not _CONTROL.search(article.text)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(max_size=500), st.sampled_from(["x.txt", "x.html"]))
+def test_any_text_gives_clean_lines_without_terminal_escapes(text, name):
+    try:
+        article = article_from_bytes(text.encode("utf-8", errors="surrogatepass"), path=name)
+    except SkipFile:
+        return
+    assert "\x1b" not in article.text and "\r" not in article.text
+    assert all(line and line == line.strip() for line in article.text.split("\n"))
+    assert article.title is None or "\n" not in article.title

@@ -158,3 +158,41 @@ def test_kgstore_is_read_directly(tmp_path, store):
         transaction.load_file(path)
     g = project(open_store(str(tmp_path / "store")))
     assert sorted(g.edges(data="weight")) == sorted(project(store).edges(data="weight"))
+
+
+def test_cache_returns_the_same_graph_and_follows_new_versions(tmp_path, store):
+    from kg.store import open_store
+
+    path = tmp_path / "data.ttl"
+    path.write_text(TTL, encoding="utf-8")
+    location = str(tmp_path / "store")
+    with open_store(location).new_version() as transaction:
+        transaction.load_file(path)
+    fresh = project(open_store(location), cache=False)
+    first = project(open_store(location))
+    cached_files = list((tmp_path / "store" / "cache" / "projection").glob("*.json"))
+    assert len(cached_files) == 1
+    second = project(open_store(location))  # from the cache
+    for g in (first, second):
+        assert list(g.nodes(data=True)) == list(fresh.nodes(data=True))
+        assert list(g.edges(data=True)) == list(fresh.edges(data=True))
+    assert project(open_store(location), relations=["joint_defense"]).number_of_nodes() == 2  # its own key
+    extra = tmp_path / "extra.ttl"
+    extra.write_text('<https://w3id.org/lianjian/id/org/Z> a <https://w3id.org/lianjian/ontology#Customs> .')
+    with open_store(location).new_version(copy_current=True) as transaction:
+        transaction.load_file(extra)
+    assert f"{ID}org/Z" in project(open_store(location))  # a new version is not served from the old cache
+
+
+def test_corrupt_cache_is_ignored(tmp_path):
+    from kg.store import open_store
+
+    path = tmp_path / "data.ttl"
+    path.write_text(TTL, encoding="utf-8")
+    location = str(tmp_path / "store")
+    with open_store(location).new_version() as transaction:
+        transaction.load_file(path)
+    project(open_store(location))
+    for cached in (tmp_path / "store" / "cache" / "projection").glob("*.json"):
+        cached.write_text("{not json")
+    assert project(open_store(location)).number_of_edges() == 5

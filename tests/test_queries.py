@@ -3,7 +3,7 @@
 The graph is in the vocabulary of the RDF writer (docs/architecture.md, "RDF");
 its organizations, places and sentences are invented for the test. Queries
 run on pyoxigraph with the union of all named graphs as the default graph, as
-`kg query` runs them; parameters are bound the way `kg query --param` does.
+`kg query` runs them; parameters are bound by kg.query.bind, as `kg query --param` does.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Graph
 from rdflib.plugins.sparql import prepareQuery
+
+from kg.query import bind  # binds parameters as `kg query --param` does
 
 ONTOLOGY_DIR = Path(__file__).resolve().parent.parent / "ontology"
 QUERY_DIR = ONTOLOGY_DIR / "queries"
@@ -78,7 +80,7 @@ DATA_TTL = PREFIXES + """
 <org/青石出入境边防检查站执勤一队党支部> a lj:PartyOrganization , org:Organization ;
     skos:prefLabel "青石出入境边防检查站执勤一队党支部"@zh-Hans ; lj:mentionedIn <article/00000000000000a2> .
 <org/青石港务有限公司> a lj:Enterprise , org:Organization ;
-    skos:prefLabel "青石港务有限公司"@zh-Hans ; lj:curatedBy <curation/000000000001> .
+    skos:prefLabel "青石港务有限公司"@zh-Hans ; lj:curated true ; lj:curatedBy <curation/000000000001> .
 
 # joint building 站 - 青石海关, stated in both articles
 <org/青石出入境边防检查站> lj:jointBuildingWith <org/青石海关> .
@@ -188,17 +190,9 @@ def read_query(saved: str) -> str:
     return (QUERY_DIR / f"{saved}.rq").read_text(encoding="utf-8")
 
 
-def bind(sparql: str, **params: str) -> str:
-    """Bind parameters as `kg query --param` does: a VALUES block right after the first `WHERE {`."""
-    values = "".join(f' VALUES ?{k} {{ "{v}"@zh-Hans }}' for k, v in params.items())
-    head, sep, tail = sparql.partition("WHERE {")
-    assert sep, "saved queries must contain `WHERE {`"
-    return head + sep + values + tail
-
-
 def run(store: ox.Store, saved: str, /, **params: str) -> list[dict[str, str]]:
     """Rows of a saved query, each value as its lexical form."""
-    results = store.query(bind(read_query(saved), **params), use_default_graph_as_union=True)
+    results = store.query(bind(read_query(saved), params), use_default_graph_as_union=True)
     names = [v.value for v in results.variables]
     return [{n: sol[n].value for n in names if sol[n] is not None} for sol in results]
 
@@ -412,3 +406,16 @@ def test_examples_in_the_ontology_guide_run(store: ox.Store) -> None:
     for sparql in examples:
         prepareQuery(sparql)
         assert list(store.query(sparql, use_default_graph_as_union=True)), sparql
+
+
+def test_kg_reads_summaries_and_parameters() -> None:
+    from kg.query import saved_queries
+
+    saved = saved_queries()
+    assert set(SAVED) <= set(saved)
+    assert set(saved["partners-of"].params) == {"name"}
+    assert set(saved["organizations-by-type"].params) == {"type"}
+    assert set(saved["organizations-by-province"].params) == {"province"}
+    assert saved["links-by-type"].params == {}
+    for name in SAVED:
+        assert saved[name].summary and not saved[name].summary.startswith("#")

@@ -74,6 +74,12 @@ def test_folder_symlink_loop_terminates(tmp_path):
     assert names(iter_article_files([tmp_path]), tmp_path) == ["sub/a.txt", "SKIP up: symlink loop"]
 
 
+def test_second_route_to_a_folder_is_silent(tmp_path):
+    make(tmp_path, "a/x.txt")
+    (tmp_path / "b").symlink_to(tmp_path / "a")
+    assert names(iter_article_files([tmp_path]), tmp_path) == ["a/x.txt"]
+
+
 def test_symlinks_not_followed_on_request(tmp_path):
     make(tmp_path, "a.txt")
     (tmp_path / "b.txt").symlink_to(tmp_path / "a.txt")

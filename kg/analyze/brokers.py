@@ -2,10 +2,11 @@
 
 - ``constraint``: Burt's constraint with link weights as tie strength, equal
   to ``nx.constraint(graph, weight="weight")`` (low = a broker whose partners
-  are not tied to each other); computed here from neighbour sets in one pass,
-  since networkx's version recomputes the same sums per neighbour pair.
+  are not tied to each other);
 - ``effective_size``: Borgatti's simplification (degree minus average ties
-  among the partners), equal to ``nx.effective_size(graph)``.
+  among the partners), equal to ``nx.effective_size(graph)``; both are
+  computed with sparse matrix products (networkx loops over neighbour pairs in
+  Python: minutes on 100,000 units).
 - ``partner_types``: how many organization types a unit's partners span;
   units whose partners span the most sectors bridge them.
 
@@ -23,47 +24,56 @@ from collections import Counter
 import networkx as nx
 
 
-def _shares(graph: nx.Graph, weight: str | None) -> dict:
-    """p[i][j]: the share of i's tie strength invested in j."""
-    shares = {}
-    for node in graph:
-        ties = {nbr: (data.get(weight, 1) if weight else 1) for nbr, data in graph[node].items() if nbr != node}
-        total = sum(ties.values())
-        shares[node] = {nbr: w / total for nbr, w in ties.items()} if total else {}
-    return shares
+def _matrices(graph: nx.Graph, weight: str | None):
+    """Nodes, the weight matrix without self-loops (CSR) and the row sums."""
+    import numpy as np
+
+    nodes = list(graph)
+    matrix = nx.to_scipy_sparse_array(graph, nodelist=nodes, weight=weight, format="csr", dtype=float)
+    matrix.setdiag(0)
+    matrix.eliminate_zeros()
+    return nodes, matrix, np.asarray(matrix.sum(axis=1)).ravel()
 
 
 def constraint(graph: nx.Graph, weight: str | None = "weight") -> dict:
-    """Burt's constraint per node; NaN for isolated nodes (as networkx)."""
-    p = _shares(graph, weight)
-    result = {}
-    for i, pi in p.items():
-        if not pi:
-            result[i] = math.nan
-            continue
-        total = 0.0
-        for j, pij in pi.items():
-            pj = p[j]
-            small, large = (pi, pj) if len(pi) <= len(pj) else (pj, pi)
-            # sum over q ≠ i, j tied to both i and j of p_iq * p_qj
-            indirect = sum(pi[q] * p[q].get(j, 0.0) for q in small if q in large and q != i and q != j)
-            total += (pij + indirect) ** 2
-        result[i] = total
-    return result
+    """Burt's constraint per node; NaN for isolated nodes (as networkx).
+
+    With p = the row-normalized weight matrix, the constraint of i is
+    Σ_j (p_ij + (p²)_ij)² over i's partners j; p² is only needed on existing
+    links, so the sparse product is masked by the adjacency pattern.
+    """
+    import numpy as np
+    import scipy.sparse as sp
+
+    if graph.number_of_nodes() == 0:
+        return {}
+    nodes, w, strength = _matrices(graph, weight)
+    with np.errstate(divide="ignore"):
+        inverse = np.where(strength > 0, 1.0 / strength, 0.0)
+    p = sp.diags(inverse) @ w
+    pattern = p.copy()
+    pattern.data[:] = 1.0
+    local = p + (p @ p).multiply(pattern)
+    values = np.asarray(local.multiply(local).sum(axis=1)).ravel()
+    degree = np.diff(w.indptr)
+    return {node: (float(v) if d else math.nan) for node, v, d in zip(nodes, values, degree)}
 
 
 def effective_size(graph: nx.Graph) -> dict:
-    """Borgatti's effective size: degree − 2 × (ties among partners) / degree; NaN for isolated nodes."""
-    result = {}
-    for node in graph:
-        partners = set(graph[node]) - {node}
-        n = len(partners)
-        if n == 0:
-            result[node] = math.nan
-            continue
-        ties = sum(1 for u in partners for v in graph[u] if v in partners and v != u) / 2
-        result[node] = n - 2 * ties / n
-    return result
+    """Borgatti's effective size: degree − 2 × (ties among partners) / degree; NaN for isolated nodes.
+
+    Ties among a node's partners are its triangles, counted with a sparse product.
+    """
+    import numpy as np
+
+    if graph.number_of_nodes() == 0:
+        return {}
+    nodes, w, _ = _matrices(graph, None)
+    triangles = np.asarray((w @ w).multiply(w).sum(axis=1)).ravel() / 2
+    degree = np.diff(w.indptr).astype(float)
+    return {
+        node: (float(n - 2 * t / n) if n else math.nan) for node, n, t in zip(nodes, degree, triangles)
+    }
 
 
 def partner_types(graph: nx.Graph) -> dict:

@@ -156,21 +156,27 @@ def eigenvector(graph: nx.Graph, *, engine: str = "auto") -> dict:
     """
     n = graph.number_of_nodes()
     result = {node: 0.0 for node in graph}
-    use_igraph = choose(graph, engine) == "igraph"
+    if choose(graph, engine) == "igraph":
+        view = to_igraph(graph)
+        components = view.graph.connected_components()
+        for ids in components:
+            if len(ids) < 2:
+                continue
+            sub = view.graph if len(components) == 1 else view.graph.induced_subgraph(ids)
+            values = sub.eigenvector_centrality(weights="weight")  # directed=False is refused by igraph 1.0
+            norm = math.sqrt(sum(v * v for v in values)) or 1.0
+            share = math.sqrt(len(ids) / n)
+            for i, value in zip(ids, values):
+                result[view.nodes[i]] = abs(value) / norm * share
+        return result
     for component in nx.connected_components(graph):
         size = len(component)
         if size < 2:
             continue
-        sub = graph.subgraph(component)
         if size == 2:
             local = {node: 1 / math.sqrt(2) for node in component}
-        elif use_igraph:
-            view = to_igraph(sub)
-            values = view.graph.eigenvector_centrality(weights="weight")  # directed=False is refused by igraph 1.0
-            norm = math.sqrt(sum(v * v for v in values)) or 1.0
-            local = {node: abs(v) / norm for node, v in zip(view.nodes, values)}
         else:
-            local = nx.eigenvector_centrality(sub, max_iter=1000, weight="weight")
+            local = nx.eigenvector_centrality(graph.subgraph(component), max_iter=1000, weight="weight")
         share = math.sqrt(size / n)
         for node, value in local.items():
             result[node] = value * share

@@ -18,6 +18,7 @@ are the reference the tests compare igraph against.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,13 +51,36 @@ class IGraphView:
         return dict(zip(self.nodes, values))
 
 
+_VIEWS: "weakref.WeakKeyDictionary[nx.Graph, tuple[tuple, IGraphView]]" = weakref.WeakKeyDictionary()
+
+
 def to_igraph(graph: nx.Graph, weight: str | None = "weight") -> IGraphView:
     """Convert from an edge list (fast); edge attribute ``weight`` holds the weights (default 1).
+
+    The copy is remembered for the graph while its size and weight key stay the
+    same, so the several measures of one ``centrality`` call convert once
+    (treat graphs handed to the analyses as read-only).
 
     >>> view = to_igraph(nx.path_graph(["a", "b", "c"]))
     >>> view.graph.vcount(), view.graph.ecount(), view.nodes
     (3, 2, ['a', 'b', 'c'])
     """
+    stamp = (graph.number_of_nodes(), graph.number_of_edges(), weight)
+    try:
+        remembered = _VIEWS.get(graph)
+    except TypeError:  # not weak-referenceable
+        remembered = None
+    if remembered is not None and remembered[0] == stamp:
+        return remembered[1]
+    view = _convert(graph, weight)
+    try:
+        _VIEWS[graph] = (stamp, view)
+    except TypeError:
+        pass
+    return view
+
+
+def _convert(graph: nx.Graph, weight: str | None) -> IGraphView:
     import igraph as ig
 
     nodes = list(graph)

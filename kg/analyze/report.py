@@ -74,7 +74,7 @@ def markdown_table(rows: list[dict], columns: list[str]) -> str:
         else:
             text = "" if value is None else str(value)
         text = clean(text)
-        return re.sub(r"([\\|*_`<>\[\]])", r"\\\1", text)
+        return re.sub(r"([\\|*`<>\[\]])", r"\\\1", text)  # "_" inside words is not emphasis
 
     lines = ["| " + " | ".join(columns) + " |", "| " + " | ".join("---" for _ in columns) + " |"]
     lines += ["| " + " | ".join(cell(row.get(c)) for c in columns) + " |" for row in rows]
@@ -121,9 +121,10 @@ def type_matrix_chart(matrix: list[dict], path: Path, font: str | None) -> None:
     image = ax.imshow(values or [[0]], cmap="Blues")
     ax.set_xticks(range(len(types)), labels, rotation=60, ha="right", fontfamily=font or "sans-serif")
     ax.set_yticks(range(len(types)), labels, fontfamily=font or "sans-serif")
+    top = max((v for row in values for v in row), default=0)
     for i, row in enumerate(values):
         for j, v in enumerate(row):
-            ax.text(j, i, str(v), ha="center", va="center", fontsize=7)
+            ax.text(j, i, str(v), ha="center", va="center", fontsize=7, color="white" if v > top / 2 else "black")
     fig.colorbar(image, ax=ax, shrink=0.7, label="links")
     ax.set_title("Links between organization types")
     fig.tight_layout()

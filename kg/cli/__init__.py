@@ -23,3 +23,4 @@ from kg.cli import analyze as _analyze  # noqa: E402,F401
 from kg.cli import review as _review  # noqa: E402,F401
 from kg.cli import build as _build  # noqa: E402,F401
 from kg.cli import query as _query  # noqa: E402,F401
+from kg.cli import viz as _viz  # noqa: E402,F401

@@ -27,6 +27,7 @@ def _print_summary(summary, fmt: str) -> None:
     click.echo(f"Organizations: {sum(summary.organizations_by_type.values())}   "
                f"Links: {sum(summary.links_by_type.values())}   Triples: {summary.triples}   "
                f"Time: {summary.seconds:.1f} s")
+    click.echo(f"Load:         {summary.load} ({summary.changed} nodes written)")
     if summary.organizations_by_type:
         rows = [{"type": k, "organizations": v} for k, v in summary.organizations_by_type.items()]
         click.echo("\n" + render(rows, "table"))
@@ -50,19 +51,27 @@ def _print_summary(summary, fmt: str) -> None:
               help="Curation file applied on this build (default: data/curation.yaml when it exists).")
 @click.option("--no-curation", is_flag=True, help="Ignore the default curation file.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes [default: all cores].")
-@click.option("--full", is_flag=True, help="Extract every article again instead of using the cache.")
+@click.option("--full", is_flag=True,
+              help="Extract every article again and reload every triple, instead of reusing the cache "
+                   "and rewriting only what changed.")
+@click.option("--scheduler", default=None, metavar="ADDRESS",
+              help="Extract on a Dask cluster (tcp://host:8786) instead of local processes; needs the `scale` extra.")
 @click.option("--wait", is_flag=True, help="Wait for another build on this store instead of refusing.")
 @click.option("--max-bytes", type=click.IntRange(min=1), default=50_000_000, show_default=True,
               help="Refuse (skip) files larger than this.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
               help="Summary format.")
 @click.option("--progress/--no-progress", default=None, help="Progress bar [default: on a terminal].")
-def build(paths, store_location, curation, no_curation, jobs, full, wait, max_bytes, fmt, progress) -> None:
+def build(paths, store_location, curation, no_curation, jobs, full, scheduler, wait, max_bytes, fmt, progress) -> None:
     """Build the graph from article files and folders into a new version of the store.
 
     Text, HTML, any common encoding, simplified or traditional. Unreadable and
     non-text files are skipped and listed. A failed or interrupted build leaves
     the previous graph as it was.
+
+    A rebuild extracts only new or changed files (the others come from the
+    cache in the store folder) and rewrites only the organizations, links and
+    articles that changed; --full does everything again.
 
     \b
     Exit codes: 0 all files read, 3 built but some files skipped, 1 failed (nothing changed).
@@ -71,6 +80,7 @@ def build(paths, store_location, curation, no_curation, jobs, full, wait, max_by
     Example:
       kg build data/corpus --store kg-store
       kg build ~/articles/2024 ~/articles/2025 --jobs 2 --format json
+      kg build ~/articles --scheduler tcp://10.0.0.5:8786
     """
     from kg.build import EXIT_FAILED, build as run_build
     from kg.curation import CurationError
@@ -83,13 +93,15 @@ def build(paths, store_location, curation, no_curation, jobs, full, wait, max_by
     show_progress = sys.stderr.isatty() if progress is None else progress
     try:
         summary = run_build(paths, store_location, curation=curation, jobs=jobs, full=full, wait=wait,
-                            max_bytes=max_bytes, progress=show_progress)
+                            max_bytes=max_bytes, progress=show_progress, scheduler=scheduler)
     except CurationError as error:
         fail(f"curation file rejected, nothing was changed: {error}", EXIT_FAILED)
     except StoreError as error:
         fail(f"{error} (nothing was changed)", EXIT_FAILED)
     except KeyboardInterrupt:
         fail("interrupted: the previous graph is unchanged", 130)
+    except (RuntimeError, OSError) as error:  # e.g. no Dask scheduler at --scheduler
+        fail(f"build failed, nothing was changed: {error}", EXIT_FAILED)
     _print_summary(summary, fmt)
     sys.exit(summary.exit_code)
 

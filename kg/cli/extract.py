@@ -17,27 +17,16 @@ from kg.tables import clean, render
 
 @dataclass
 class Extracted:
-    """The outcome for one file: a result dict, or the reason it was skipped."""
+    """The outcome for one file: a result dict, or the reason it was skipped.
+
+    ``failed`` marks an extractor error (a bug to report), as opposed to a file
+    that is not an article.
+    """
 
     path: Path
     result: dict | None = None
     skipped: str | None = None
-
-
-def iter_files(paths: Iterable[str | Path]) -> Iterator[Path]:
-    """Files named on the command line, then folders walked recursively in name order.
-
-    Hidden files and folders (``.git``, ``.DS_Store``) are left out.
-    """
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            for child in sorted(path.rglob("*")):
-                relative = child.relative_to(path).parts
-                if child.is_file() and not any(part.startswith(".") for part in relative):
-                    yield child
-        else:
-            yield path
+    failed: bool = False
 
 
 def extract_file(path: Path) -> Extracted:
@@ -49,18 +38,30 @@ def extract_file(path: Path) -> Extracted:
         article = read_article(path)
     except SkipFile as skip:
         return Extracted(path, skipped=str(skip) or "skipped")
-    result = extract(article.text, article.file_name)
+    try:
+        result = extract(article.text, article.file_name)
+    except Exception as exc:  # one faulty article must not lose the others' results
+        return Extracted(path, skipped=f"extraction failed: {type(exc).__name__}: {exc}", failed=True)
     result["doc"] = article.file_name
     return Extracted(path, result=result)
 
 
 def extract_files(paths: Iterable[str | Path], jobs: int = 1) -> Iterator[Extracted]:
-    """Extract every file under ``paths`` in order, on ``jobs`` processes."""
-    files = list(iter_files(paths))
+    """Extract every article file under ``paths`` (``kg.walk`` order) on ``jobs`` processes."""
+    from kg.walk import iter_article_files
+
+    files: list[Path] = []
+    unreadable: list[Extracted] = []
+    for found in iter_article_files(paths):
+        if isinstance(found, Path):
+            files.append(found)
+        else:
+            unreadable.append(Extracted(Path(found.path), skipped=found.reason))
+    yield from unreadable
     if jobs <= 1 or len(files) <= 1:
         yield from map(extract_file, files)
         return
-    with Pool(processes=jobs) as pool:
+    with Pool(processes=min(jobs, len(files))) as pool:
         yield from pool.imap(extract_file, files, chunksize=4)
 
 
@@ -76,19 +77,31 @@ def _warn(message: str) -> None:
     click.echo(clean(message), err=True)
 
 
-def collect(paths: Iterable[str | Path], jobs: int) -> dict[str, Extracted]:
-    """Extraction outcomes keyed by file stem; skipped files and repeated stems go to stderr."""
-    by_stem: dict[str, Extracted] = {}
+def collect(paths: Iterable[str | Path], jobs: int) -> tuple[dict[str, dict], int]:
+    """Results keyed by file stem, and the number of extractor failures.
+
+    Skipped files, failures and repeated stems are reported on stderr.
+    """
+    results: dict[str, dict] = {}
+    sources: dict[str, Path] = {}
+    failures = 0
     for item in extract_files(paths, jobs):
         if item.skipped is not None:
-            _warn(f"skipped {item.path}: {item.skipped}")
+            _warn(f"{'FAILED' if item.failed else 'skipped'} {item.path}: {item.skipped}")
+            failures += item.failed
             continue
         stem = item.path.stem
-        if stem in by_stem:
-            _warn(f"skipped {item.path}: same file stem as {by_stem[stem].path}")
+        if stem in sources:
+            _warn(f"skipped {item.path}: same file stem as {sources[stem]}")
             continue
-        by_stem[stem] = item
-    return by_stem
+        sources[stem] = item.path
+        results[stem] = item.result
+    return results, failures
+
+
+def _exit_on_failures(failures: int) -> None:
+    if failures:
+        raise click.ClickException(f"extraction failed on {failures} file(s): see the messages above")
 
 
 _JOBS = click.option(
@@ -118,12 +131,12 @@ def extract_command(paths: tuple[Path, ...], out_dir: Path, jobs: int) -> None:
     """
     _require_extractor()
     out_dir.mkdir(parents=True, exist_ok=True)
-    written = 0
-    for stem, item in collect(paths, jobs).items():
+    results, failures = collect(paths, jobs)
+    for stem, result in results.items():
         target = out_dir / f"{stem}.json"
-        target.write_text(json.dumps(item.result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        written += 1
-    _warn(f"wrote {written} file(s) to {out_dir}")
+        target.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    _warn(f"wrote {len(results)} file(s) to {out_dir}")
+    _exit_on_failures(failures)
 
 
 def _ratio(value: float | None) -> str:
@@ -223,16 +236,20 @@ def eval_command(
     """
     if bool(paths) == (pred_dir is not None):
         raise click.UsageError("give either article PATHS or --pred DIR (one of the two)")
-    gold = load_dir(gold_dir)
+    try:
+        gold = load_dir(gold_dir)
+        pred = load_dir(pred_dir) if pred_dir is not None else {}
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
     if not gold:
         raise click.UsageError(f"no *.json gold files in {gold_dir}")
-    if pred_dir is not None:
-        pred = load_dir(pred_dir)
-    else:
+    failures = 0
+    if pred_dir is None:
         _require_extractor()
-        pred = {stem: item.result for stem, item in collect(paths, jobs).items()}
+        pred, failures = collect(paths, jobs)
     scores = score(gold, pred)
     text = format_json(scores, errors) if fmt == "json" else format_table(scores, errors)
     click.echo(text)
     if scores.missing and fmt == "json":
         _warn(f"{len(scores.missing)} gold document(s) had no prediction and were scored as empty")
+    _exit_on_failures(failures)

@@ -9,29 +9,42 @@ a headline further down), the nearest following mention is used.
 >>> from kg.extract.names import Mention
 >>> a = Mention(0, 5, "木康边境检查站", "BorderInspection", "org", entity="e1")
 >>> b = Mention(9, 11, "", "", "anaphor", anaphor="该站")
->>> antecedent(b, [a, b], {"该站": ("站",)}).entity
+>>> Antecedents([a, b], {"该站": ("站",)}).find(b).entity
 'e1'
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
+
 from kg.extract.names import Mention
 
 
-def _compatible(mention: Mention, endings: tuple[str, ...], names: dict[str, tuple[str, ...]]) -> bool:
-    if mention.kind == "anaphor" or mention.entity is None:
-        return False
-    forms = (mention.name,) + names.get(mention.entity, ())
-    return any(form.endswith(endings) for form in forms)
+class Antecedents:
+    """Candidate antecedents indexed by the name endings each anaphor accepts."""
 
+    def __init__(self, mentions: list[Mention], endings_of: dict[str, tuple[str, ...]],
+                 names: dict[str, tuple[str, ...]] | None = None) -> None:
+        self.endings_of = endings_of
+        self.names = names or {}
+        self.mentions = [m for m in mentions if m.kind != "anaphor" and m.entity is not None]
+        self.mentions.sort(key=lambda m: m.end)
+        self._index: dict[tuple[str, ...], tuple[list[int], list[int], list[Mention]]] = {}
 
-def antecedent(anaphor: Mention, mentions: list[Mention], endings_of: dict[str, tuple[str, ...]],
-               names: dict[str, tuple[str, ...]] | None = None) -> Mention | None:
-    """The mention `anaphor` refers to (mentions sorted by position), or None."""
-    endings = endings_of.get(anaphor.anaphor, ())
-    names = names or {}
-    before = [m for m in mentions if m.end <= anaphor.start and _compatible(m, endings, names)]
-    if before:
-        return max(before, key=lambda m: m.end)
-    after = [m for m in mentions if m.start >= anaphor.end and _compatible(m, endings, names)]
-    return min(after, key=lambda m: m.start) if after else None
+    def _compatible(self, endings: tuple[str, ...]):
+        if endings not in self._index:
+            chosen = [m for m in self.mentions
+                      if any(f.endswith(endings) for f in (m.name, *self.names.get(m.entity, ())))]
+            self._index[endings] = ([m.end for m in chosen], sorted(m.start for m in chosen), chosen)
+        return self._index[endings]
+
+    def find(self, anaphor: Mention) -> Mention | None:
+        """The mention `anaphor` refers to, or None."""
+        ends, starts, chosen = self._compatible(self.endings_of.get(anaphor.anaphor, ()))
+        i = bisect_right(ends, anaphor.start)
+        if i:
+            return chosen[i - 1]
+        j = bisect_left(starts, anaphor.end)
+        if j < len(starts):
+            return min((m for m in chosen if m.start >= anaphor.end), key=lambda m: m.start)
+        return None

@@ -33,6 +33,7 @@ class Registry:
         self.by_form: dict[str, Entity] = {}
         self.order: list[Entity] = []
         self.redirect: dict[str, str] = {}  # key of a merged entity → key of the one kept
+        self.created = 0
 
     def get(self, form: str) -> Entity | None:
         return self.by_form.get(form)
@@ -40,7 +41,8 @@ class Registry:
     def add(self, name: str, type_: str, implicit: bool = False, aliases=()) -> Entity:
         entity = self.by_form.get(name)
         if entity is None:
-            entity = Entity(name, type_, key=f"k{len(self.order)}")
+            self.created += 1
+            entity = Entity(name, type_, key=f"k{self.created}")
             self.order.append(entity)
             self.by_form[name] = entity
         entity.implicit = entity.implicit and implicit

@@ -26,10 +26,19 @@ _PLACE_ENDINGS = ("特别行政区", "维吾尔自治区", "壮族自治区", "�
                   "自治县", "自治旗", "地区", "省", "市", "县", "区", "旗", "盟", "州")
 
 
+KEYWORD_TYPED = "keyword-typed"  # the type of a generic unit word comes from its name part
+
+
 def _alternation(words) -> str:
     """Regex alternation, longest first so the longest word wins at a position."""
     unique = sorted(set(words), key=lambda w: (-len(w), w))
     return "|".join(re.escape(w) for w in unique)
+
+
+def _scanner(words) -> re.Pattern:
+    """A regex finding any of `words`; a first-character lookahead skips most positions fast."""
+    firsts = "".join(sorted({re.escape(w[0]) for w in words if w}))
+    return re.compile(f"(?=[{firsts}])(?:{_alternation(words)})")
 
 
 def _lexicon_path() -> Path:
@@ -67,6 +76,8 @@ class Lexicon:
     suffix_type: dict[str, str]
     suffix_re: re.Pattern
     team_re: re.Pattern
+    keyword_suffixes: frozenset[str]
+    keyword_types: dict[str, str]
     team_type: str
     party_type: str
     national_re: re.Pattern
@@ -76,30 +87,37 @@ class Lexicon:
     bare_re: re.Pattern
     boundary_re: re.Pattern
     leading_modifiers: tuple[str, ...]
+    modifiers_re: re.Pattern
     generic_starts: tuple[str, ...]
     generic_parts: frozenset[str]
     plain_name_max: int
     national_prefixes: tuple[str, ...]
+    function_words: tuple[str, ...]
     not_followed_by: dict[str, str]
     not_preceded_by: dict[str, str]
     honour_verbs: tuple[str, ...]
     honour_words: tuple[str, ...]
+    honour_re: re.Pattern
     anaphora: dict[str, tuple[str, ...]]
     anaphora_re: re.Pattern
     connector_re: re.Pattern
     list_separators: tuple[str, ...]
+    inviting_connectors: tuple[str, ...]
+    head_units: dict[str, tuple[str, ...]]
     relation_cues: dict[str, tuple[str, ...]]
     cue_re: dict[str, re.Pattern]
     parent_first_re: re.Pattern
     child_first_re: re.Pattern
     party_words: tuple[str, ...]
     places: frozenset[str]
+    shielded: frozenset[str]  # places and protected words: boundary words inside them do not count
     province_short: tuple[str, ...]
     place_markers: tuple[str, ...]
     alliance_suffixes: tuple[str, ...]
     members_follow_re: re.Pattern
     member_cue_re: re.Pattern
     same_unit_suffixes: frozenset[str]
+    inherits_parent_type: frozenset[str]
     digest: str
 
 
@@ -108,6 +126,8 @@ def _compile(data: dict, digest: str) -> Lexicon:
     for type_name, spec in data["types"].items():
         for suffix in spec.get("suffixes", []):
             suffix_type.setdefault(suffix, type_name)
+    for suffix in data["keyword_typed"]["suffixes"]:
+        suffix_type.setdefault(suffix, KEYWORD_TYPED)
     alliance = tuple(data["types"]["Alliance"]["suffixes"])
     national = data["national_bodies"]
     relations = data["relations"]
@@ -115,41 +135,51 @@ def _compile(data: dict, digest: str) -> Lexicon:
     anaphora = {word: tuple(ends) for word, ends in data["anaphora"].items()}
     return Lexicon(
         suffix_type=suffix_type,
-        suffix_re=re.compile(_alternation(suffix_type)),
+        suffix_re=_scanner(suffix_type),
         team_re=re.compile(data["team_pattern"]),
+        keyword_suffixes=frozenset(data["keyword_typed"]["suffixes"]),
+        keyword_types=dict(data["keyword_typed"]["keywords"]),
         team_type=data["team_type"],
         party_type=data["party_suffix_class"],
-        national_re=re.compile(f"({_alternation(national['functions'])})({_alternation(national['suffixes'])})"),
+        national_re=re.compile(f"(?=[{''.join(sorted({w[0] for w in national['functions']}))}])"
+                               f"({_alternation(national['functions'])})({_alternation(national['suffixes'])})"),
         national_type=dict(national["functions"]),
         short_forms={k: tuple(v) for k, v in data["short_forms"].items()},
         bare_units=dict(data["bare_units"]),
         bare_re=re.compile(_alternation(data["bare_units"])),
         boundary_re=re.compile(_alternation(data["left_boundaries"])),
         leading_modifiers=tuple(sorted(data["leading_modifiers"], key=len, reverse=True)),
+        modifiers_re=re.compile(f"(?:{_alternation(data['leading_modifiers'])})+"),
         generic_starts=tuple(data["generic_starts"]),
         generic_parts=frozenset(data["generic_parts"]),
         plain_name_max=int(data["plain_name_max"]),
         national_prefixes=tuple(data["national_prefixes"]),
+        function_words=tuple(data["function_words"]),
         not_followed_by={k: str(v) for k, v in data["not_followed_by"].items()},
         not_preceded_by={k: str(v) for k, v in data["not_preceded_by"].items()},
         honour_verbs=tuple(data["honour_verbs"]),
         honour_words=tuple(data["honour_words"]),
+        honour_re=re.compile(_alternation(data["honour_verbs"])),
         anaphora=anaphora,
-        anaphora_re=re.compile(_alternation(anaphora)),
-        connector_re=re.compile(_alternation(data["connectors"])),
+        anaphora_re=_scanner(anaphora),
+        connector_re=_scanner(data["connectors"]),
         list_separators=tuple(data["list_separators"]),
+        inviting_connectors=tuple(data["inviting_connectors"]),
+        head_units={k: tuple(v) for k, v in data["head_units"].items()},
         relation_cues=cues,
-        cue_re={name: re.compile(_alternation(words)) for name, words in cues.items()},
+        cue_re={name: _scanner(words) for name, words in cues.items()},
         parent_first_re=re.compile(_alternation(relations["sub_organization_of"]["parent_first"])),
         child_first_re=re.compile(_alternation(relations["sub_organization_of"]["child_first"])),
         party_words=tuple(data["party_words"]),
         places=_load_places(data["province_short"]),
+        shielded=_load_places(data["province_short"]) | frozenset(data["protected_words"]),
         province_short=tuple(data["province_short"]),
         place_markers=tuple(data["place_markers"]),
         alliance_suffixes=alliance,
         members_follow_re=re.compile(_alternation(relations["member_of"]["members_follow"])),
         member_cue_re=re.compile(_alternation(relations["member_of"]["cues"])),
         same_unit_suffixes=frozenset(data["same_unit_suffixes"]),
+        inherits_parent_type=frozenset(data["inherits_parent_type"]),
         digest=digest,
     )
 

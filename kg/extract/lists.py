@@ -14,7 +14,7 @@
 from __future__ import annotations
 
 from kg.extract.lexicon import Lexicon
-from kg.extract.names import Mention, is_cjk, is_placeish, place_spans
+from kg.extract.names import Mention, _place_spans, is_cjk, is_placeish
 
 MAX_ITEM = 8
 _SEPARATORS = "、"
@@ -38,7 +38,7 @@ def _items_before(text: str, pos: int, lex: Lexicon) -> list[tuple[int, int]]:
         while start > 0 and end - start < MAX_ITEM and is_cjk(text[start - 1]):
             start -= 1
         part = text[start:end]
-        places = place_spans(part, lex)
+        places = _place_spans(part, lex.shielded)
         cut = 0
         for match in lex.boundary_re.finditer(part):
             if not any(a <= match.start() < b for a, b in places):

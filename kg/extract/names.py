@@ -17,8 +17,9 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from kg.extract.lexicon import Lexicon
+from kg.extract.lexicon import KEYWORD_TYPED, Lexicon
 from kg.extract.sentences import book_title_spans, quote_spans
 
 NATIONAL = "national:"  # type prefix marking a national-body hit
@@ -70,16 +71,21 @@ class _Spans:
 
 def place_spans(part: str, lex: Lexicon) -> list[tuple[int, int]]:
     """Known place names inside a short string (longest at each position)."""
+    return list(_place_spans(part, lex.places))
+
+
+@lru_cache(maxsize=65536)
+def _place_spans(part: str, places: frozenset[str]) -> tuple[tuple[int, int], ...]:
     spans = []
     i = 0
     while i < len(part):
         for length in range(min(8, len(part) - i), 1, -1):
-            if part[i : i + length] in lex.places:
+            if part[i : i + length] in places:
                 spans.append((i, i + length))
                 i += length - 1
                 break
         i += 1
-    return spans
+    return tuple(spans)
 
 
 def starts_with_place(part: str, lex: Lexicon) -> bool:
@@ -99,7 +105,7 @@ def _name_part_start(text: str, start: int, floor: int, lex: Lexicon) -> tuple[i
     while i > limit and is_cjk(text[i - 1]):
         i -= 1
     window = text[i:start]
-    places = place_spans(window, lex)
+    places = _place_spans(window, lex.shielded)
     cut, word = 0, ""
     for match in lex.boundary_re.finditer(window):
         if any(a <= match.start() < b or a < match.end() <= b for a, b in places):
@@ -115,14 +121,8 @@ def _name_part_start(text: str, start: int, floor: int, lex: Lexicon) -> tuple[i
 
 
 def _strip_modifiers(part: str, lex: Lexicon) -> str:
-    changed = True
-    while changed:
-        changed = False
-        for word in lex.leading_modifiers:
-            if part.startswith(word):
-                part = part[len(word) :]
-                changed = True
-    return part
+    match = lex.modifiers_re.match(part)
+    return part[match.end() :] if match else part
 
 
 def _trusted(part: str, places, lex: Lexicon) -> bool:
@@ -135,6 +135,7 @@ def _trusted(part: str, places, lex: Lexicon) -> bool:
         or part.endswith(lex.place_markers)
         or any(marker in part for marker in lex.place_markers if len(marker) > 1)
         or part.startswith(lex.national_prefixes)
+        or any(word in part for word in lex.function_words)
     ) and len(part) <= LONG_NAME_PART
 
 
@@ -154,12 +155,10 @@ def is_generic(part: str, lex: Lexicon) -> bool:
 
 def is_honour(text: str, start: int, end: int, content: str, lex: Lexicon) -> bool:
     """A quoted title given as an honour (被授予“模范边检站”称号)."""
-    before = text[max(0, start - 8) : start]
-    after = text[end : end + 4]
     return (
         content.startswith(lex.honour_words)
-        or any(v in before for v in lex.honour_verbs)
-        or after.startswith(("称号", "荣誉", "奖"))
+        or lex.honour_re.search(text, max(0, start - 8), max(0, start)) is not None
+        or text.startswith(("称号", "荣誉", "奖"), end)
     )
 
 
@@ -195,14 +194,17 @@ def _quoted_mentions(text: str, lex: Lexicon, quotes: list[tuple[int, int]]) -> 
     found: list[Mention] = []
     for start, end in quotes:
         content = text[start:end]
+        after = text[end + 1 : end + 1 + 8]
+        if not (content.endswith(lex.alliance_suffixes) or after.startswith(lex.alliance_suffixes)):
+            continue
         if is_honour(text, start - 1, end + 1, content, lex):
             continue
-        after = text[end + 1 : end + 1 + 8]
         for suffix in lex.alliance_suffixes:
-            if content.endswith(suffix) and len(content) > len(suffix) and not is_generic(content, lex):
+            part = content[: -len(suffix)]
+            if content.endswith(suffix) and part and not is_generic(content, lex) and not made_of_generic(part, lex):
                 found.append(Mention(start, end, content, "Alliance", "org", content[: -len(suffix)], suffix, quoted=True))
                 break
-            if after.startswith(suffix):
+            if after.startswith(suffix) and not made_of_generic(content, lex):
                 found.append(Mention(start, end + 1 + len(suffix), content + suffix, "Alliance", "org",
                                      content, suffix, quoted=True))
                 break
@@ -249,6 +251,16 @@ def find_mentions(text: str, lex: Lexicon) -> list[Mention]:
     return mentions
 
 
+def _keyword_type(part: str, parent: Mention | None, lex: Lexicon) -> str | None:
+    """武警红河支队 → Military; a bare 支队 after a unit takes the unit's type."""
+    for keyword, type_ in lex.keyword_types.items():
+        if keyword in part:
+            return type_
+    if parent is not None and part == "" and parent.type:
+        return parent.type
+    return None
+
+
 def _make_mention(text, lex, start, end, suffix, type_, head, stop, raw_part, parent):
     """The mention a suffix at start:end makes, given its name part raw_part = text[head:start]."""
     quoted = head > 0 and text[head - 1] == "“" and end < len(text) and text[end] == "”"
@@ -262,12 +274,19 @@ def _make_mention(text, lex, start, end, suffix, type_, head, stop, raw_part, pa
     if head > 0 and text[head - 1].isdigit() and raw_part[:1] in "年月日号":
         raw_part = raw_part[1:]  # 2016年口岸… : the year is not part of the name
         head += 1
-    for word in lex.anaphora:
-        if raw_part.startswith(word):
-            return Mention(head, end, raw_part[len(word) :] + suffix, type_, "anaphor", "", suffix,
-                           anaphor=word, stop=stop)
-    if parent is not None and (raw_part == "" or raw_part in _ATTACH_GAPS):
+    anaphor = lex.anaphora_re.match(raw_part)
+    if anaphor:
+        word = anaphor.group()
+        return Mention(head, end, raw_part[len(word) :] + suffix, type_, "anaphor", "", suffix,
+                       anaphor=word, stop=stop)
+    if type_ == KEYWORD_TYPED:
+        type_ = _keyword_type(raw_part, parent, lex)
+        if type_ is None:
+            return Mention(start, end, suffix, "", "bare", "", suffix, stop="no-keyword")
+    if parent is not None and (raw_part == "" or raw_part in _ATTACH_GAPS or raw_part.startswith("驻")):
         kind = {"org": "org", "anaphor": "anaphor"}.get(parent.kind, "partial")
+        if suffix in lex.inherits_parent_type and parent.type:
+            type_ = parent.type
         return Mention(head, end, parent.name + raw_part + suffix, type_, kind, parent.prefix, suffix,
                        parent=parent, attached=True, stop="chain", anaphor=parent.anaphor)
     if parent is not None and parent.kind != "org":
@@ -289,23 +308,43 @@ def _make_mention(text, lex, start, end, suffix, type_, head, stop, raw_part, pa
                    parent=parent, stop=stop, quoted=quoted)
 
 
+class Occupied:
+    """Characters of a text already taken by a mention (a byte mask: fast on long texts)."""
+
+    def __init__(self, size: int) -> None:
+        self.mask = bytearray(size + 1)
+
+    def take(self, start: int, end: int) -> None:
+        self.mask[start:end] = b"\x01" * (end - start)
+
+    def overlaps(self, start: int, end: int) -> bool:
+        return self.mask.find(1, start, end) != -1
+
+    def covers(self, start: int, end: int) -> bool:
+        return end > start and self.mask.find(0, start, end) == -1
+
+
 def _drop_covered(mentions: list[Mention]) -> list[Mention]:
     """Quoted alliance names win over suffix hits inside them."""
     quoted = [m for m in mentions if m.quoted and m.type == "Alliance" and not m.stop]
-    kept = []
-    for m in mentions:
-        if any(q is not m and q.start <= m.start and m.end <= q.end for q in quoted):
-            continue
-        kept.append(m)
-    return kept
+    if not quoted:
+        return mentions
+    taken = Occupied(max(m.end for m in mentions))
+    for q in quoted:
+        taken.take(q.start, q.end)
+    ids = {id(q) for q in quoted}
+    return [m for m in mentions if id(m) in ids or not taken.covers(m.start, m.end)]
 
 
 def _bare_anaphora(text: str, lex: Lexicon, mentions: list[Mention], titles: _Spans) -> list[Mention]:
     """该站, 本所 … not already part of a longer anaphoric mention (该站党支部)."""
-    covered = _Spans(sorted((m.start, m.end) for m in mentions if m.kind == "anaphor"))
+    covered = Occupied(len(text))
+    for m in mentions:
+        if m.kind == "anaphor":
+            covered.take(m.start, m.end)
     found = []
     for match in lex.anaphora_re.finditer(text):
-        if covered.find(match.start()) or titles.find(match.start()):
+        if covered.overlaps(match.start(), match.start() + 1) or titles.find(match.start()):
             continue
         found.append(Mention(match.start(), match.end(), "", "", "anaphor", anaphor=match.group()))
     return found

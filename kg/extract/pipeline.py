@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import re
 
-from kg.extract.anaphora import antecedent
+from kg.extract.anaphora import Antecedents
 from kg.extract.entities import Registry, dropped_middle_aliases, short_form_aliases
 from kg.extract.lexicon import Lexicon, load_lexicon
 from kg.extract.lists import expand_lists
-from kg.extract.names import Mention, find_mentions
+from kg.extract.names import Mention, Occupied, find_mentions
 from kg.extract.relations import find_relations
 from kg.model import ORG_TYPES, RELATION_TYPES
 
@@ -30,10 +30,12 @@ def _standalone(text: str, name: str, lex: Lexicon) -> bool:
 def _register(text: str, mentions: list[Mention], lex: Lexicon) -> Registry:
     registry = Registry()
     party_only_parents = _parents_with_party_children_only(mentions, lex)
+    held_back = []
     for m in mentions:
         if m.kind != "org":
             continue
         if id(m) in party_only_parents and not _standalone(text, m.name, lex):
+            held_back.append(m)
             continue
         if m.attached and m.suffix in lex.same_unit_suffixes and m.parent is not None and m.parent.kind == "org":
             registry.alias(registry.add(m.parent.name, m.parent.type), m.name)  # 和平村村委会 is 和平村
@@ -43,6 +45,16 @@ def _register(text: str, mentions: list[Mention], lex: Lexicon) -> Registry:
         for alias in m.aliases:
             registry.alias(entity, alias)
     short_form_aliases(registry, mentions, lex)
+    by_prefix: dict[str, list[Mention]] = {}
+    for other in mentions:
+        if other.kind == "org" and other.prefix:
+            by_prefix.setdefault(other.prefix, []).append(other)
+    for m in held_back:  # 珠海边检站 in 珠海边检站党委: kept when it is a short form of a known unit
+        for other in by_prefix.get(m.prefix, ()):
+            same_unit = m.suffix in lex.short_forms.get(other.suffix, ()) or other.suffix in lex.short_forms.get(m.suffix, ())
+            if other.kind == "org" and other.prefix == m.prefix and same_unit and registry.get(other.name):
+                registry.alias(registry.get(other.name), m.name)
+                break
     dropped_middle_aliases(registry)
     return registry
 
@@ -57,16 +69,30 @@ def _parents_with_party_children_only(mentions: list[Mention], lex: Lexicon) -> 
     return {
         key
         for key, kids in children.items()
-        if all(k.attached and k.type == lex.party_type for k in kids) and not parents[key].attached
+        if all(k.attached and k.type == lex.party_type for k in kids)
+        and not parents[key].attached
+        and parents[key].parent is None
     }
+
+
+def _taken(text: str, mentions: list[Mention]) -> Occupied:
+    taken = Occupied(len(text))
+    for m in mentions:
+        if m.kind != "bare":
+            taken.take(m.start, m.end)
+    return taken
 
 
 def _alias_occurrences(text: str, registry: Registry, mentions: list[Mention], lex: Lexicon) -> list[Mention]:
     """Mentions for short forms used before or apart from the full name (在木康站, 缉私局机关党委)."""
-    taken = [(m.start, m.end) for m in mentions if m.kind != "bare"]
+    taken = _taken(text, mentions)
     found = []
+    first_named: dict[str, Mention] = {}
+    for m in mentions:
+        if m.kind == "org" and m.prefix:
+            first_named.setdefault(m.name, m)
     for entity in list(registry.order):
-        base = next((m for m in mentions if m.kind == "org" and m.name == entity.name and m.prefix), None)
+        base = first_named.get(entity.name)
         if base is None:
             continue
         forms = set()
@@ -75,12 +101,12 @@ def _alias_occurrences(text: str, registry: Registry, mentions: list[Mention], l
         for form in forms:
             for match in re.finditer(re.escape(form), text):
                 s, e = match.span()
-                if any(a < e and s < b for a, b in taken):
+                if taken.overlaps(s, e):
                     continue
                 registry.alias(entity, form)
                 found.append(Mention(s, e, form, entity.type, "org", base.prefix, form[len(base.prefix):],
                                      stop="alias"))
-                taken.append((s, e))
+                taken.take(s, e)
     return found
 
 
@@ -106,7 +132,7 @@ def _core_mentions(text: str, registry: Registry, mentions: list[Mention]) -> li
         if m.kind == "org" and m.entity and len(m.prefix) >= 2 and not m.attached:
             owners.setdefault(m.prefix, set()).add(m.entity)
     lex = load_lexicon()
-    taken = [(m.start, m.end) for m in mentions if m.kind != "bare"]
+    taken = _taken(text, mentions)
     found = []
     for prefix, keys in owners.items():
         if len(keys) != 1 or prefix in lex.places:
@@ -114,7 +140,7 @@ def _core_mentions(text: str, registry: Registry, mentions: list[Mention]) -> li
         entity = registry.resolve(next(iter(keys)))
         for match in re.finditer(re.escape(prefix), text):
             s, e = match.span()
-            if not any(a < e and s < b for a, b in taken) and entity is not None:
+            if not taken.overlaps(s, e) and entity is not None:
                 found.append(Mention(s, e, entity.name, entity.type, "core", prefix, entity=entity.key))
     return found
 
@@ -126,14 +152,14 @@ def _resolve_anaphora(text: str, mentions: list[Mention], registry: Registry, le
     """
     names = {e.key: e.forms() for e in registry.order}
     created = []
-    candidates = sorted(mentions + _core_mentions(text, registry, mentions), key=lambda m: (m.start, -m.end))
+    candidates = Antecedents(mentions + _core_mentions(text, registry, mentions), lex.anaphora, names)
     for m in mentions:
         if m.kind != "anaphor":
             continue
         if m.parent is not None and m.attached:  # 该站执勤一队党支部: the team's branch → the team
             m.entity = m.parent.entity
             continue
-        target = antecedent(m, candidates, lex.anaphora, names)
+        target = candidates.find(m)
         if target is None:
             continue
         if not m.name or m.type == lex.party_type:  # 该站 / 该站党支部 → the station itself

@@ -15,6 +15,7 @@ sentence or a connector alone 0.6.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
@@ -23,10 +24,12 @@ from kg.extract.names import Mention
 from kg.extract.sentences import sentence_spans
 from kg.model import SYMMETRIC_RELATIONS
 
-_LIST_GAPS = {"、", "和", "及", "以及", "与", "同", "、及", "、和"}
+_CLAUSE_END = re.compile(r"[，,；;。！？!?：:]")
+_JOINT_SUBJECT = re.compile(r"(?:等单位|等)?(?:双方|三方|四方|多方|共同|联合|携手|一道|一起)")
+_LIST_GAPS = {"、", "和", "及", "以及", "、及", "、和"}
 _PARTNER_SKIP = ("驻地", "当地", "辖区", "周边")
 _STRONG_CONNECTORS = ("联合", "携手", "会同", "协同", "联手")
-CUE_CONFIDENCE, NESTED_CONFIDENCE, WEAK_CONFIDENCE, LIST_CONFIDENCE = 0.9, 0.95, 0.6, 0.7
+CUE_CONFIDENCE, NESTED_CONFIDENCE, WEAK_CONFIDENCE, LIST_CONFIDENCE, INFERRED_CONFIDENCE = 0.9, 0.95, 0.6, 0.7, 0.5
 
 
 @dataclass
@@ -99,6 +102,14 @@ def _cue_types(segment: str, lex: Lexicon) -> list[str]:
     return found
 
 
+def _inside_list(text: str, units: list[Unit], pos: int) -> bool:
+    """Is `pos` right after a unit that itself follows a 、 (A、B|和C)?"""
+    for i, unit in enumerate(units):
+        if unit.end == pos:
+            return i > 0 and text[units[i - 1].end : unit.start] == "、"
+    return False
+
+
 def _connector_groups(text, s, e, units, lex):
     """(connector match, subject unit, partner units, segment end) for each connector."""
     sentence = text[s:e]
@@ -113,6 +124,8 @@ def _connector_groups(text, s, e, units, lex):
         partners = _partner_run(text, units, starts[after]) if after in starts else []
         if not partners and match.group() in ("和", "及", "同"):
             continue
+        if match.group() in ("和", "及") and _inside_list(text, units, cs):
+            continue  # A、B和C: the last item of a list, not a partner
         groups.append([match, cs, ce, partners])
     used = {id(u) for g in groups for u in g[3]}
     result = []
@@ -122,7 +135,7 @@ def _connector_groups(text, s, e, units, lex):
             if unit.end <= cs and id(unit) not in used and unit.mention.type != "Alliance":
                 subject = unit
         seg_start = partners[-1].end if partners else ce
-        seg_end = next((g[1] for g in groups[i + 1 :] if g[1] >= seg_start), e)
+        seg_end = next((g[1] for g in groups[i + 1 :] if g[1] >= seg_start and g[3]), e)
         result.append((match.group(), subject, partners, seg_start, seg_end))
     return result
 
@@ -140,6 +153,35 @@ def _membership(text, units, subject, partners, seg_start, seg_end, evidence, li
     return segment
 
 
+def _alliance_members(text, units, s, e, evidence, links, lex):
+    """“X联盟”成员单位包括A、B; A、B共同组建“X联盟”; A牵头…组建“X联盟”."""
+    for i, alliance in enumerate(units):
+        if alliance.mention.type != "Alliance":
+            continue
+        after = lex.members_follow_re.search(text, alliance.end, min(e, alliance.end + 8))
+        if after:
+            first = next((j for j, u in enumerate(units) if 0 <= u.start - after.end() <= 2), None)
+            for member in _partner_run(text, units, first) if first is not None else []:
+                links.add("member_of", member.entity, alliance.entity, evidence, CUE_CONFIDENCE)
+        cue = None
+        for match in lex.member_cue_re.finditer(text, max(s, alliance.start - 6), alliance.start):
+            cue = match
+        if cue is None:
+            continue
+        before = [u for u in units[:i] if u.end <= cue.start() and u.mention.type != "Alliance"]
+        if not before:
+            continue
+        last = units.index(before[-1])
+        run = [before[-1]]
+        while last > 0 and text[units[last - 1].end : units[last].start] in _LIST_GAPS:
+            last -= 1
+            run.insert(0, units[last])
+        confidence = CUE_CONFIDENCE if cue.start() - run[-1].end <= 4 else WEAK_CONFIDENCE + 0.1
+        for member in run:
+            if member.mention.type != "Alliance":
+                links.add("member_of", member.entity, alliance.entity, evidence, confidence)
+
+
 def _list_cues(text, units, s, e, in_groups, evidence, links, lex):
     """人民网、中组部共建: two or more listed units right before a cue word."""
     i = 0
@@ -148,11 +190,33 @@ def _list_cues(text, units, s, e, in_groups, evidence, links, lex):
         i += len(run)
         if len(run) < 2 or any(id(u) in in_groups for u in run):
             continue
-        types = _cue_types(text[run[-1].end : min(e, run[-1].end + 4)], lex)
+        clause_end = _CLAUSE_END.search(text, run[-1].end, e)
+        window = text[run[-1].end : min(clause_end.start() if clause_end else e, run[-1].end + 20)]
+        if lex.member_cue_re.search(window[:8]):
+            continue  # A、B共同成立“X”: members of X, handled by _alliance_members
+        types = _cue_types(window, lex)
+        if types == ["cooperation"] and not _JOINT_SUBJECT.match(window):
+            continue  # a bare cooperation word later in the clause is too weak for a list
         for type_ in types:
             for a in range(len(run)):
                 for b in range(a + 1, len(run)):
                     links.add(type_, run[a].entity, run[b].entity, evidence, LIST_CONFIDENCE)
+
+
+def _head_units(units, evidence, links, lex):
+    """One head station and stations in the same sentence: the stations belong to it (inferred)."""
+    for head_end, member_ends in lex.head_units.items():
+        heads = {u.entity for u in units if u.mention.name.endswith(head_end)}
+        if len(heads) != 1:
+            continue
+        (head,) = heads
+        for unit in units:
+            top = unit.mention  # the outermost named level of the unit (东渡边检站 of 东渡边检站一队)
+            while top.parent is not None and top.parent.entity:
+                top = top.parent
+            name = top.name
+            if top.entity != head and name.endswith(member_ends) and not name.endswith(head_end):
+                links.add("sub_organization_of", top.entity, head, evidence, INFERRED_CONFIDENCE)
 
 
 def _hierarchy_cues(text, units, s, e, evidence, links, lex):
@@ -160,9 +224,10 @@ def _hierarchy_cues(text, units, s, e, evidence, links, lex):
     for match in lex.parent_first_re.finditer(sentence):
         cs, ce = s + match.start(), s + match.end()
         parent = next((u for u in reversed(units) if u.end <= cs and cs - u.end <= 2), None)
-        child = next((u for u in units if 0 <= u.start - ce <= 2), None)
-        if parent and child:
-            links.add("sub_organization_of", child.entity, parent.entity, evidence, CUE_CONFIDENCE)
+        first = next((i for i, u in enumerate(units) if 0 <= u.start - ce <= 2), None)
+        if parent and first is not None:
+            for child in _partner_run(text, units, first):
+                links.add("sub_organization_of", child.entity, parent.entity, evidence, CUE_CONFIDENCE)
     for match in lex.child_first_re.finditer(sentence):
         cs, ce = s + match.start(), s + match.end()
         child = next((u for u in reversed(units) if u.end <= cs and cs - u.end <= 2), None)
@@ -209,6 +274,8 @@ def find_relations(text: str, mentions: list[Mention], created: list[tuple[Menti
                 continue
             types = _cue_types(text[seg_start:seg_end], lex)
             confidence = CUE_CONFIDENCE
+            if not types and connector in lex.inviting_connectors:
+                types, confidence = _cue_types(evidence, lex)[:1], WEAK_CONFIDENCE
             if not types:
                 if connector not in _STRONG_CONNECTORS:
                     continue
@@ -219,7 +286,9 @@ def find_relations(text: str, mentions: list[Mention], created: list[tuple[Menti
                     if partner.mention.type != "Alliance":
                         links.add(type_, subject.entity, partner.entity, evidence, confidence)
         _list_cues(text, units, s, e, in_groups, evidence, links, lex)
+        _alliance_members(text, units, s, e, evidence, links, lex)
         _hierarchy_cues(text, units, s, e, evidence, links, lex)
+        _head_units(units, evidence, links, lex)
         groups = [u for u in units if u.mention.group_of_sentence]
         owner = next((u for u in units if not u.mention.group_of_sentence and u.mention.type != "Alliance"), None)
         for unit in groups:

@@ -15,41 +15,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable
+from collections.abc import Iterable
 
 import networkx as nx
 
+from kg.analyze.lookup import NodeNotFound, find_node
 
-class NodeNotFound(LookupError):
-    """No organization has the given name; ``suggestions`` holds close labels."""
-
-    def __init__(self, name: str, suggestions: list[str]):
-        super().__init__(name)
-        self.name = name
-        self.suggestions = suggestions
-
-
-def find_node(graph: nx.Graph, name: str) -> Hashable:
-    """The node whose IRI, label or alias is ``name`` (label first, then alias, then substring).
-
-    Raises NodeNotFound with up to 10 labels containing ``name`` when no node
-    matches exactly and no single one contains it.
-    """
-    if name in graph:
-        return name
-    by_alias = None
-    for node, attrs in graph.nodes(data=True):
-        if attrs.get("label") == name:
-            return node
-        if by_alias is None and name in (attrs.get("aliases") or ()):
-            by_alias = node
-    if by_alias is not None:
-        return by_alias
-    containing = [n for n, a in graph.nodes(data=True) if name and name in str(a.get("label", ""))]
-    if len(containing) == 1:
-        return containing[0]
-    labels = sorted(str(graph.nodes[n].get("label", n)) for n in containing)
-    raise NodeNotFound(name, labels[:10])
+__all__ = ["NodeNotFound", "find_node", "keep_relations", "select"]
 
 
 def keep_relations(graph: nx.Graph, relations: Iterable[str]) -> nx.Graph:

@@ -1,0 +1,121 @@
+"""The extraction cache: what an article's bytes gave, so a rebuild extracts only new or changed files.
+
+One SQLite file in the store's ``cache/`` folder. An entry is keyed by the
+SHA-256 of the file's raw bytes, whether it was read as HTML, and
+:func:`pipeline_version` (the extractor version and a digest of the code and
+data that turn bytes into an extraction), so a new extractor, a new cleaning
+rule or a new lexicon misses the cache instead of serving stale results. A hit
+gives the article's metadata (title, date, outlet, …: never its text) and its
+extraction, with no decoding or cleaning at all.
+
+>>> import tempfile
+>>> cache = ExtractionCache(tempfile.mkdtemp())
+>>> cache.put("ab" * 32, False, {"title": "标题"}, {"entities": [], "relations": []})
+>>> cache.flush(); cache.get("ab" * 32, False)[0]["title"]
+'标题'
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+from functools import lru_cache
+from importlib.util import find_spec
+from pathlib import Path
+
+FILE_NAME = "extractions.sqlite"
+
+# Modules whose code decides an article's cleaned text and metadata (kg.extract is added whole).
+_INGEST_MODULES = ("kg.ingest", "kg.clean", "kg.boilerplate", "kg.encoding", "kg.htmltext", "kg.textmeta",
+                   "kg.filetype", "kg.names", "kg.model")
+
+
+def _module_file(name: str) -> Path | None:
+    spec = find_spec(name)
+    return Path(spec.origin) if spec is not None and spec.origin else None
+
+
+@lru_cache(maxsize=1)
+def pipeline_version() -> str:
+    """``EXTRACTOR_VERSION`` plus a digest of the ingest and extraction code and their data files."""
+    from kg.extract import EXTRACTOR_VERSION
+    from kg.resources import ontology_dir
+
+    files = [f for f in map(_module_file, _INGEST_MODULES) if f is not None]
+    extract_init = _module_file("kg.extract")
+    if extract_init is not None:
+        files += sorted(extract_init.parent.glob("*.py"))
+    files += sorted(ontology_dir().glob("*.yaml"))
+    digest = hashlib.sha1()
+    for path in files:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return f"{EXTRACTOR_VERSION}+{digest.hexdigest()[:10]}"
+
+
+class ExtractionCache:
+    """Get and put extraction results by content; writes are committed by :meth:`flush`."""
+
+    def __init__(self, folder: str | os.PathLike[str], version: str | None = None):
+        self.folder = Path(folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.version = version or pipeline_version()
+        self._db = sqlite3.connect(self.folder / FILE_NAME, timeout=60, isolation_level="DEFERRED")
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS entry (key TEXT PRIMARY KEY, meta TEXT NOT NULL, extraction TEXT NOT NULL)"
+        )
+        self._db.commit()
+        self._pending = 0
+
+    def _key(self, sha256: str, html: bool) -> str:
+        return f"{sha256}:{'html' if html else 'text'}:{self.version}"
+
+    def get(self, sha256: str, html: bool) -> tuple[dict, dict] | None:
+        """(article metadata, extraction) or None."""
+        row = self._db.execute("SELECT meta, extraction FROM entry WHERE key = ?", (self._key(sha256, html),)).fetchone()
+        if row is None:
+            return None
+        try:
+            return json.loads(row[0]), json.loads(row[1])
+        except ValueError:
+            return None  # a damaged entry is simply recomputed
+
+    def put(self, sha256: str, html: bool, meta: dict, extraction: dict) -> None:
+        self._db.execute(
+            "INSERT OR REPLACE INTO entry VALUES (?, ?, ?)",
+            (self._key(sha256, html), json.dumps(meta, ensure_ascii=False), json.dumps(extraction, ensure_ascii=False)),
+        )
+        self._pending += 1
+        if self._pending >= 1000:
+            self.flush()
+
+    def flush(self) -> None:
+        self._db.commit()
+        self._pending = 0
+
+    def clear(self) -> None:
+        """Forget every entry (``kg build --full``)."""
+        self._db.execute("DELETE FROM entry")
+        self._db.commit()
+
+    def prune(self) -> int:
+        """Drop entries of other pipeline versions; returns how many."""
+        suffix = f":{self.version}"
+        cursor = self._db.execute("DELETE FROM entry WHERE substr(key, -?) != ?", (len(suffix), suffix))
+        self._db.commit()
+        return cursor.rowcount
+
+    def __len__(self) -> int:
+        return self._db.execute("SELECT COUNT(*) FROM entry").fetchone()[0]
+
+    def close(self) -> None:
+        self.flush()
+        self._db.close()
+
+    def __enter__(self) -> ExtractionCache:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,186 @@
+"""`kg build` on the sample corpus, through the command line as users run it."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import networkx as nx
+import pytest
+import rdflib
+from click.testing import CliRunner
+
+from kg.build import EXIT_ALL_READ, EXIT_SOME_SKIPPED, BuildSummary, build, collect, process_file
+from kg.cli import main
+from kg.query import saved_queries
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    return result.exit_code, result.output
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory, sample_corpus):
+    """The sample corpus built twice into two stores, with the JSON summary of the first."""
+    root = tmp_path_factory.mktemp("build")
+    code, output = run("build", str(sample_corpus), "--store", str(root / "a"), "--format", "json",
+                       "--no-curation", "--jobs", "2")
+    assert code == EXIT_ALL_READ, output
+    summary = json.loads(output[output.index("{"):output.rindex("}") + 1])
+    code, _ = run("build", str(sample_corpus), "--store", str(root / "b"), "--no-curation", "--jobs", "1")
+    assert code == EXIT_ALL_READ
+    return {"root": root, "a": root / "a", "b": root / "b", "summary": summary}
+
+
+def test_the_sample_corpus_gives_a_graph_of_organizations(built):
+    summary = built["summary"]
+    assert sum(summary["organizations_by_type"].values()) >= 30
+    assert summary["articles_read"] == 16 and summary["extracted"] == 16
+    assert summary["skipped"] == [] and summary["duplicates"] == []
+    assert sum(summary["links_by_type"].values()) >= 20
+    assert set(summary["timings"]) >= {"read", "extract", "resolve", "load", "save"}
+
+
+def test_summary_counts_agree_with_the_graph(built):
+    code, output = run("stats", "--store", str(built["a"]), "--format", "json")
+    assert code == 0
+    stats = json.loads(output)
+    summary = built["summary"]
+    assert stats["organizations"] == sum(summary["organizations_by_type"].values())
+    assert stats["links"] == sum(summary["links_by_type"].values())
+    assert stats["articles"] == summary["articles_read"]
+    # The data graph holds exactly the triples the build wrote (the ontology is a named graph of its own).
+    from kg.store import EmbeddedStore
+
+    data = EmbeddedStore(built["a"]).query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }").rows[0]["n"]
+    assert stats["triples"] - data == summary["triples"]
+
+
+def test_the_graph_conforms_to_the_shapes(built):
+    code, output = run("validate", "--store", str(built["a"]))
+    assert code == 0, output
+
+
+def test_two_builds_give_identical_n_triples(built, tmp_path):
+    exported = []
+    for name in ("a", "b"):
+        out = tmp_path / f"{name}.nt"
+        assert run("export", "--store", str(built[name]), "--format", "nt", "-o", str(out))[0] == 0
+        exported.append(sorted(out.read_text(encoding="utf-8").splitlines()))
+    assert exported[0] == exported[1] and len(exported[0]) > 500
+
+
+@pytest.mark.parametrize("name", sorted(saved_queries()))
+def test_every_saved_query_runs(built, name):
+    code, output = run("query", "--store", str(built["a"]), "--saved", name, "--format", "json")
+    assert code == 0, output
+    assert isinstance(json.loads(output), list)
+
+
+@pytest.mark.parametrize("fmt, parse", [
+    ("ttl", lambda p: rdflib.Graph().parse(p, format="turtle")),
+    ("nt", lambda p: rdflib.Graph().parse(p, format="nt")),
+    ("jsonld", lambda p: rdflib.Graph().parse(p, format="json-ld")),
+    ("graphml", nx.read_graphml),
+    ("gexf", nx.read_gexf),
+])
+def test_every_export_format_parses(built, tmp_path, fmt, parse):
+    out = tmp_path / f"graph.{fmt}"
+    code, output = run("export", "--store", str(built["a"]), "--format", fmt, "-o", str(out))
+    assert code == 0, output
+    assert len(parse(str(out))) > 30
+
+
+def test_a_skipped_file_gives_exit_code_3_and_is_listed(tmp_path, sample_corpus):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copyfile(sample_corpus / "11_shimen-cun-jingdi-jiedui.txt", corpus / "a.txt")
+    (corpus / "empty.txt").write_bytes(b"")
+    (corpus / "picture.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    code, output = run("build", str(corpus), "--store", str(tmp_path / "s"), "--no-curation", "--format", "json",
+                       "--jobs", "1")
+    assert code == EXIT_SOME_SKIPPED
+    skipped = {Path(s["path"]).name for s in json.loads(output[output.index("{"):])["skipped"]}
+    assert skipped == {"empty.txt", "picture.png"}
+
+
+def test_a_missing_scheduler_fails_with_exit_code_1_and_changes_nothing(tmp_path, sample_corpus):
+    pytest.importorskip("dask.distributed")
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copyfile(sample_corpus / "11_shimen-cun-jingdi-jiedui.txt", corpus / "a.txt")
+    result = CliRunner().invoke(main, ["build", str(corpus), "--store", str(tmp_path / "s"), "--no-curation",
+                                       "--scheduler", "tcp://127.0.0.1:9"])  # the discard port: nothing listens
+    assert result.exit_code == 1
+    assert not (tmp_path / "s" / "CURRENT").exists()
+
+
+def test_workers_return_no_article_text(sample_corpus):
+    result = process_file(str(sample_corpus / "01_tongling-kouan-dangjianquan.txt"))
+    assert result.article.text == "" and result.chars > 300
+    assert result.article.title and result.extraction["entities"]
+
+
+def test_duplicates_count_once(tmp_path, sample_corpus):
+    for name in ("a.txt", "b.txt"):
+        shutil.copyfile(sample_corpus / "11_shimen-cun-jingdi-jiedui.txt", tmp_path / name)
+    summary = BuildSummary(store="")
+    docs = collect([tmp_path], jobs=1, summary=summary)
+    assert len(docs) == 1 and summary.duplicates == [(str(tmp_path / "b.txt"), str(tmp_path / "a.txt"))]
+
+
+def test_a_failed_build_leaves_the_previous_graph(tmp_path, sample_corpus):
+    store = tmp_path / "s"
+    first = build([sample_corpus / "11_shimen-cun-jingdi-jiedui.txt"], store, jobs=1)
+
+    def fail(_resolved):
+        raise RuntimeError("stopped half way")
+
+    with pytest.raises(RuntimeError):
+        build([sample_corpus], store, jobs=1, on_resolved=fail)
+    from kg.store import EmbeddedStore
+
+    assert EmbeddedStore(store).current_version() == first.version
+
+
+def test_cache_hits_skip_extraction(tmp_path, sample_corpus):
+    cache = tmp_path / "cache"
+    first, second = BuildSummary(store=""), BuildSummary(store="")
+    one = collect([sample_corpus], cache_dir=cache, jobs=1, summary=first)
+    two = collect([sample_corpus], cache_dir=cache, jobs=1, summary=second)
+    assert (first.extracted, second.extracted) == (16, 0)
+    assert [(a.id, a.title, a.date, a.source) for a, _ in one] == [(a.id, a.title, a.date, a.source) for a, _ in two]
+    assert [e for _, e in one] == [e for _, e in two]
+
+
+@pytest.mark.slow
+def test_a_non_editable_install_builds_and_validates(tmp_path):
+    """pip install (no deps, no network) into a folder gives a kg with its ontology, queries, lexicon and templates."""
+    target = tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
+                    "--no-index", "--target", str(target), str(REPO)],
+                   check=True, cwd=tmp_path, capture_output=True)
+    package = target / "kg"
+    for data in ("ontology/lianjian.ttl", "ontology/shapes.ttl", "ontology/lexicon.yaml", "ontology/queries"):
+        assert (target / "kg" / data).exists() or list(target.glob(f"kg/**/{Path(data).name}")), data
+    assert list(package.glob("**/*.rq")) and list(package.glob("**/*.html"))
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    env = {**os.environ, "PYTHONPATH": str(target)}
+    env.pop("KG_STORE", None)
+    command = [sys.executable, "-c", "from kg.cli import main; main()"]
+    done = subprocess.run(command + ["build", str(REPO / "data" / "corpus"), "--store", "S", "--jobs", "1"],
+                          cwd=outside, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    imported = subprocess.run([sys.executable, "-c", "import kg; print(kg.__file__)"], cwd=outside, env=env,
+                              capture_output=True, text=True)
+    assert imported.stdout.strip().startswith(str(target))  # the installed copy, not the repository
+    done = subprocess.run(command + ["validate", "--store", "S"], cwd=outside, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr

@@ -1,0 +1,44 @@
+"""The left edge of a name comes from the sentence: verbs, prepositions, separators, places."""
+
+import pytest
+
+from _extract_helpers import names
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("该站先后与漳州海关签订协议。", {"漳州海关"}),  # preposition 与 after an adverb
+        ("双方联合龙岩市公安局开展行动。", {"龙岩市公安局"}),  # verb 联合
+        ("2021年8月，泉州市委召开会议。", {"泉州市委"}),  # date and comma
+        ("2019年港区联检系统党工委被评为先进。", {"港区联检系统党工委"}),  # the year is not part of the name
+        ("向三明市人大提交议案。", {"三明市人大"}),  # preposition 向
+        ("由莆田军分区牵头组织演练。", {"莆田军分区"}),  # preposition 由
+        ("此外，南平海事局也派员参加。", {"南平海事局"}),  # connective
+        ("辖区和平村村委会积极配合。", {"和平村"}),  # 和 inside a known place is not a boundary
+        ("民警走进宁德市第一中学开展宣讲。", {"宁德市第一中学"}),  # verb 走进
+    ],
+)
+def test_left_boundary(text, expected):
+    assert names(text) == expected
+
+
+def test_long_run_without_boundary_keeps_only_from_a_known_place():
+    # no boundary word: the name starts at the place, not at a fixed distance
+    assert names("积极稳妥推动厦门外轮代理有限公司复工。") == {"厦门外轮代理有限公司"}
+
+
+def test_verb_before_a_party_branch_is_not_part_of_a_name():
+    assert names("如何不断激发党支部活力。") == set()
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("青州市进出口商会积极参与。", {"青州市进出口商会"}),  # 进 inside 进出口 is not a verb
+        ("向阳村党支部带头示范。", {"向阳村党支部"}),  # 向 inside a name
+        ("钦州港经济技术开发区党工委召开会议。", {"钦州港经济技术开发区党工委"}),  # 经 inside 经济
+    ],
+)
+def test_boundary_characters_inside_words_are_not_boundaries(text, expected):
+    assert names(text) == expected

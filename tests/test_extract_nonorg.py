@@ -1,0 +1,25 @@
+"""Persons, places, honours, campaigns, slogans and generic classes are not organizations."""
+
+import pytest
+
+from _extract_helpers import names
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "该站被国务院授予“模范边检站”荣誉称号。",  # honour after 授予
+        "该所荣获“全国先进基层党组织”称号。",  # honour
+        "各单位党委要高度重视。",  # generic class
+        "驻地党委政府给予支持。",  # generic class
+        "与驻地村支部开展共建，与当地驻军开展联防。",  # no unit named
+        "辖区有9个边境村委会和2个国有农场。",  # counted classes
+        "强化边境农村党组织建设，建设“最强党支部”。",  # class words and an honour
+        "开展“无毒学校”创建活动。",  # campaign in quotes
+        "学习《关于加强海关党建工作的意见》。",  # document title
+        "张伟和李强来到边境乡村走访。",  # persons and places
+        "积极采取分年度集中学、分批次轮训学的方式。",  # 中学 inside 集中学
+    ],
+)
+def test_not_an_organization(text):
+    assert names(text) == set()

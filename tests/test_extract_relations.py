@@ -1,0 +1,110 @@
+"""Links from cue words and sentence structure; one link per pair and type, all its evidence kept."""
+
+from kg.extract import extract
+
+from _extract_helpers import link, relations
+
+
+def test_subject_connector_partner_and_building_cue():
+    text = "东营边检站与东营海关结对共建，共同提升党建水平。"
+    assert relations(text) == {link("东营边检站", "joint_building", "东营海关")}
+
+
+def test_defense_cue():
+    text = "峒中边境派出所联合峒中镇政府开展联防联控。"
+    assert link("峒中边境派出所", "joint_defense", "峒中镇政府") in relations(text)
+
+
+def test_cooperation_cue_when_no_party_building_is_stated():
+    text = "日照海事局与日照港务集团签订安全合作协议。"
+    assert relations(text) == {link("日照港务集团", "cooperation", "日照海事局")}
+
+
+def test_agreement_about_party_building_is_joint_building():
+    text = "日照海事局与日照边检站签订《党建一体化发展协作机制》。"
+    assert relations(text) == {link("日照海事局", "joint_building", "日照边检站")}
+
+
+def test_partner_list_links_the_subject_with_every_partner():
+    text = "东营边检站与东营海关、东营海事局、东营港务集团联合开展党建联建活动。"
+    found = relations(text)
+    for partner in ("东营海关", "东营海事局", "东营港务集团"):
+        assert link("东营边检站", "joint_building", partner) in found
+    assert link("东营海关", "joint_building", "东营海事局") not in found
+
+
+def test_strong_connector_alone_gives_a_weaker_link():
+    out = extract("隘岭边境派出所联合温州商会党支部举行党员示范岗挂牌仪式。")
+    (rel,) = out["relations"]
+    assert rel["type"] == "joint_building" and rel["confidence"] < 0.9
+
+
+def test_membership_of_an_alliance_built_together():
+    text = "威海边检站与烟台边检站、青岛边检站共同建立“胶东半岛口岸党建带”。"
+    found = relations(text)
+    for member in ("威海边检站", "烟台边检站", "青岛边检站"):
+        assert (member, "member_of", "胶东半岛口岸党建带") in found
+
+
+def test_members_listed_after_the_alliance():
+    text = "“滨海党建联盟”成员单位包括滨州海关、滨州海事局等。"
+    found = relations(text)
+    assert ("滨州海关", "member_of", "滨海党建联盟") in found
+    assert ("滨州海事局", "member_of", "滨海党建联盟") in found
+
+
+def test_hierarchy_cues():
+    assert ("敬信边境派出所", "sub_organization_of", "珲春边境管理大队") in relations(
+        "珲春边境管理大队下辖敬信边境派出所、春化边境派出所。")
+    assert ("春化边境派出所", "sub_organization_of", "珲春边境管理大队") in relations(
+        "珲春边境管理大队下辖敬信边境派出所、春化边境派出所。")
+    assert ("敬信边境派出所", "sub_organization_of", "珲春边境管理大队") in relations(
+        "敬信边境派出所隶属于珲春边境管理大队。")
+
+
+def test_repeated_link_is_one_link_with_all_its_evidence():
+    text = "东营边检站与东营海关开展联建。次年，东营边检站与东营海关再次深化共建。"
+    out = extract(text)
+    (rel,) = out["relations"]
+    assert rel["evidence"] == "东营边检站与东营海关开展联建。"
+    assert rel["evidences"] == ["东营边检站与东营海关开展联建。", "次年，东营边检站与东营海关再次深化共建。"]
+
+
+def test_listed_units_right_before_a_cue_are_linked_pairwise():
+    assert link("青岛海关", "joint_building", "青岛边检站") in relations("青岛海关、青岛边检站共建党员活动室。")
+
+
+def test_no_link_without_a_stated_relation():
+    assert relations("东营边检站和东营海关都位于港区。") == set()
+
+
+def test_suoshu_hierarchy_does_not_reach_past_the_next_connector():
+    found = relations("近日，拱北海关所属中山海关与中山市税务局签署合作备忘录。")
+    assert ("中山海关", "sub_organization_of", "拱北海关") in found
+    assert link("中山海关", "cooperation", "中山市税务局") in found
+    assert ("中山市税务局", "sub_organization_of", "拱北海关") not in found
+
+
+def test_inviting_connector_needs_a_cue_in_the_sentence():
+    with_cue = "该所成立联合调解室，吸收江西商会党支部参与调解。"
+    text = "峒中边境派出所地处边境。" + with_cue
+    assert link("峒中边境派出所", "cooperation", "江西商会党支部") in relations(text)
+    assert relations("峒中边境派出所地处边境。该所吸收江西商会党支部成员旁听。") == set()
+
+
+def test_station_and_head_station_in_one_sentence_are_linked_with_low_confidence():
+    text = "在福州出入境边防检查总站表彰大会上，马尾边检站一队获得表彰。"
+    out = extract(text)
+    by_id = {e["id"]: e["name"] for e in out["entities"]}
+    inferred = [r for r in out["relations"] if by_id[r["head"]] == "马尾边检站" and by_id[r["tail"]] == "福州出入境边防检查总站"]
+    assert inferred and inferred[0]["type"] == "sub_organization_of" and inferred[0]["confidence"] < 0.6
+
+
+def test_listed_units_then_sanfang_and_an_agreement():
+    found = relations("钦州海关、钦州海事局、钦州港务集团三方签订合作协议。")
+    assert link("钦州海关", "cooperation", "钦州港务集团") in found
+    assert link("钦州海事局", "cooperation", "钦州港务集团") in found
+
+
+def test_jiecheng_duizi_is_joint_building():
+    assert relations("东兴边检站和东兴海关结成对子。") == {link("东兴边检站", "joint_building", "东兴海关")}

@@ -1,0 +1,150 @@
+"""Incremental builds give exactly the graph of a full build, and extract only what is new."""
+
+from __future__ import annotations
+
+import io
+import shutil
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from kg.build import _changes, _nodes, build, node_lines
+from kg.rdf import triples
+from kg.resolve import resolve
+from kg.store import EmbeddedStore
+
+LJ = "https://w3id.org/lianjian/ontology#"
+
+
+def quads(location: Path) -> list[str]:
+    """Every quad of the current version (data, ontology and any other graph) as sorted N-Quads lines."""
+    out = io.BytesIO()
+    EmbeddedStore(location).ox.dump(out, format=ox.RdfFormat.N_QUADS)
+    return sorted(out.getvalue().decode("utf-8").splitlines())
+
+
+def copy_corpus(sample: Path, into: Path, names: list[str]) -> Path:
+    into.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        shutil.copyfile(sample / name, into / name)
+    return into
+
+
+@pytest.fixture(scope="module")
+def names(sample_corpus) -> list[str]:
+    return sorted(p.name for p in sample_corpus.iterdir())
+
+
+@pytest.fixture(scope="module")
+def evolved(tmp_path_factory, sample_corpus, names):
+    """A store built from part of the corpus, then rebuilt after adds, a change and a deletion."""
+    root = tmp_path_factory.mktemp("incremental")
+    corpus = copy_corpus(sample_corpus, root / "corpus", names[:12])
+    store = root / "store"
+    first = build([corpus], store, jobs=1)
+    before = quads(store)
+    # Add three articles, change one (a unit renamed in every sentence), delete one.
+    copy_corpus(sample_corpus, corpus, names[12:15])
+    changed = corpus / names[0]
+    text = changed.read_bytes().decode("utf-8-sig")
+    changed.write_text(text.replace("铜陵", "池州"), encoding="utf-8")
+    removed = corpus / names[1]
+    removed_id = first_article_id(store, removed.name)
+    removed.unlink()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("kg.build.INCREMENTAL_LIMIT", 1.0)  # a third of this small corpus changed: edit anyway
+        second = build([corpus], store, jobs=1)
+    return {"root": root, "corpus": corpus, "store": store, "first": first, "second": second,
+            "before": before, "removed_id": removed_id}
+
+
+def first_article_id(store: Path, file_name: str) -> str:
+    rows = EmbeddedStore(store).query(
+        f'SELECT ?a WHERE {{ ?a <{LJ}fileName> "{file_name}" }}').rows
+    assert rows, file_name
+    return rows[0]["a"]
+
+
+def test_incremental_result_is_the_full_build_result(evolved):
+    reference = evolved["root"] / "reference"
+    summary = build([evolved["corpus"]], reference, jobs=1)
+    assert summary.load == "full"
+    assert evolved["second"].load == "incremental"
+    assert quads(evolved["store"]) == quads(reference)
+    assert evolved["second"].triples == summary.triples
+
+
+def test_only_new_and_changed_articles_are_extracted(evolved):
+    assert evolved["first"].extracted == 12
+    assert evolved["second"].extracted == 4  # three added, one changed
+    assert evolved["second"].articles_read == 14
+    assert 0 < evolved["second"].changed < evolved["first"].changed
+
+
+def test_a_removed_article_takes_its_evidence_and_its_links_with_it(evolved):
+    store = EmbeddedStore(evolved["store"])
+    gone = evolved["removed_id"]
+    assert store.query(f"ASK {{ <{gone}> ?p ?o }}").boolean is False
+    assert store.query(f"ASK {{ ?s ?p <{gone}> }}").boolean is False
+    # Every link still has evidence, and every evidence still has its article.
+    orphan_links = store.query(
+        f"SELECT ?l WHERE {{ ?l a <{LJ}Link> FILTER NOT EXISTS {{ ?l <{LJ}evidence> ?e }} "
+        f"FILTER NOT EXISTS {{ ?l <{LJ}curated> true }} }}").rows
+    assert orphan_links == []
+    orphan_evidence = store.query(
+        f"SELECT ?e WHERE {{ ?e a <{LJ}Evidence> ; <http://www.w3.org/ns/prov#wasDerivedFrom> ?a "
+        f"FILTER NOT EXISTS {{ ?a a <{LJ}Article> }} }}").rows
+    assert orphan_evidence == []
+
+
+def test_links_only_the_removed_article_stated_are_removed(evolved):
+    before = {line for line in evolved["before"] if f"<{LJ}Link>" in line}
+    after = {line for line in quads(evolved["store"]) if f"<{LJ}Link>" in line}
+    assert before - after  # some links lived only in the deleted (or changed) article
+
+
+def test_a_rebuild_with_nothing_changed_extracts_nothing_and_writes_nothing(evolved):
+    summary = build([evolved["corpus"]], evolved["store"], jobs=1)
+    assert (summary.extracted, summary.changed, summary.load) == (0, 0, "incremental")
+    assert quads(evolved["store"]) == quads(evolved["root"] / "reference")
+
+
+def test_full_extracts_everything_again(evolved):
+    copy = evolved["root"] / "full-copy"
+    shutil.copytree(evolved["store"], copy)
+    summary = build([evolved["corpus"]], copy, jobs=1, full=True)
+    assert (summary.extracted, summary.load) == (14, "full")
+    assert quads(copy) == quads(evolved["store"])
+
+
+def test_a_graph_changed_after_its_build_is_reloaded_in_full(evolved, tmp_path):
+    copy = tmp_path / "store"
+    shutil.copytree(evolved["store"], copy)
+    extra = tmp_path / "extra.nt"
+    extra.write_text("<http://example.org/a> <http://example.org/p> <http://example.org/b> .\n", encoding="utf-8")
+    EmbeddedStore(copy).load_files([extra])
+    summary = build([evolved["corpus"]], copy, jobs=1)
+    assert summary.load == "full"  # the imported triple is not the build's: a full build drops it
+    assert quads(copy) == quads(evolved["store"])
+
+
+def test_nodes_write_exactly_the_lines_of_kg_rdf(sample_corpus):
+    from kg.build import collect
+
+    resolved = resolve(collect([sample_corpus], jobs=1))
+    by_node = [line for (kind, _), value in _nodes(resolved) for line in node_lines(kind, value)]
+    assert by_node == list(triples(resolved))
+    assert len(set(by_node)) == len(by_node)  # no triple belongs to two nodes
+
+
+def test_changes_between_two_resolutions(sample_corpus):
+    from kg.build import collect
+
+    docs = collect([sample_corpus], jobs=1)
+    whole, part = resolve(docs), resolve(docs[:-1])
+    change = _changes(part, whole)
+    assert change.nodes > 0 and change.add
+    assert _changes(whole, whole).nodes == 0
+    applied = (set(triples(part)) - set(change.remove)) | set(change.add)
+    assert applied == set(triples(whole))
