@@ -20,6 +20,7 @@ Fast at scale:
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import sys
 import tempfile
@@ -292,15 +293,43 @@ def _nodes(resolved: Resolved) -> Iterator[tuple[tuple, Any]]:
             yield (kind, key), table[key]
 
 
-def node_lines(kind: str, value: Any) -> list[str]:
-    """The N-Triples lines of one node (kg.rdf writes them; the nodes share no triple)."""
+def node_writer() -> Callable[[str, Any], Iterator[str]]:
+    """A function giving the N-Triples lines of one node (kg.rdf writes them; the nodes share no triple)."""
+    from functools import partial
+
     from kg import rdf
     from kg.vocabulary import relation_properties, symmetric_properties
 
-    if kind == "link":
-        return list(rdf._link(value, relation_properties(), symmetric_properties()))
-    writer = {"article": rdf._article, "place": rdf._place, "decision": rdf._decision, "org": rdf._organization}[kind]
-    return list(writer(value))
+    writers = {"article": rdf._article, "place": rdf._place, "decision": rdf._decision, "org": rdf._organization,
+               "link": partial(rdf._link, properties=relation_properties(), symmetric=symmetric_properties())}
+    return lambda kind, value: writers[kind](value)
+
+
+def node_lines(kind: str, value: Any) -> list[str]:
+    """The N-Triples lines of one node.
+
+    >>> from kg.model import Place
+    >>> node_lines("place", Place("340700", "铜陵市", "city", "340000"))[1].split(" ", 2)[1:]
+    ['<http://www.w3.org/2004/02/skos/core#prefLabel>', '"铜陵市"@zh-Hans .\\n']
+    """
+    return list(node_writer()(kind, value))
+
+
+def resolved_json(resolved: Resolved) -> str:
+    """The JSON of kg.resolve.resolved_to_json (same data), written by the C encoder: many times faster."""
+    from dataclasses import is_dataclass
+
+    def plain(value: Any) -> Any:
+        if is_dataclass(value):
+            return vars(value)
+        if isinstance(value, (set, frozenset)):
+            return sorted(value)
+        raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+    data = {"articles": resolved.articles, "organizations": resolved.organizations,
+            "links": [link for _, link in sorted(resolved.links.items())], "places": resolved.places,
+            "decisions": resolved.decisions, "report": resolved.report}
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, default=plain)
 
 
 def graph_signature() -> str:
@@ -331,18 +360,19 @@ def _changes(old: Resolved, new: Resolved) -> _Change:
     removed: set[str] = set()
     added: set[str] = set()
     changed = total = 0
+    write = node_writer()
     for key, value in _nodes(new):
         total += 1
         before = old_nodes.pop(key, None)
         if before == value:
             continue
         changed += 1
-        added.update(node_lines(key[0], value))
+        added.update(write(key[0], value))
         if before is not None:
-            removed.update(node_lines(key[0], before))
+            removed.update(write(key[0], before))
     for key, before in old_nodes.items():
         changed += 1
-        removed.update(node_lines(key[0], before))
+        removed.update(write(key[0], before))
     return _Change(sorted(removed - added), sorted(added - removed), changed, total)
 
 
@@ -360,12 +390,13 @@ def _load_full(transaction: Transaction, resolved: Resolved, root: Path, progres
         chunks: list[tuple[Path, int]] = []
         handle, lines_in_chunk = None, 0
         bar = _bar(progress, "write triples", total_nodes, unit="node")
+        write = node_writer()
         try:
             for (kind, _), value in _nodes(resolved):
                 if handle is None:
                     path = Path(folder) / f"part-{len(chunks):05d}.nt"
-                    handle = open(path, "w", encoding="utf-8")
-                lines = node_lines(kind, value)
+                    handle = open(path, "w", encoding="utf-8", buffering=1 << 20)
+                lines = list(write(kind, value))
                 handle.writelines(lines)
                 lines_in_chunk += len(lines)
                 bar.update()
@@ -444,7 +475,7 @@ def build(
     ``full`` extracts every article again and reloads every triple.
     """
     from kg.curation import load_curation
-    from kg.resolve import resolve, resolved_to_json
+    from kg.resolve import resolve
 
     started = time.perf_counter()
     paths = [str(p) for p in paths]
@@ -489,7 +520,7 @@ def build(
                 summary.changed = sum(1 for _ in _nodes(resolved))
         with _step(summary, "save"):
             (transaction.store.versions_dir / f"{transaction.name}.resolved.json").write_text(
-                resolved_to_json(resolved), encoding="utf-8"
+                resolved_json(resolved), encoding="utf-8"
             )
         summary.version = transaction.name
         summary.seconds = round(time.perf_counter() - started, 3)

@@ -15,8 +15,8 @@ evidence) works on:
 - one paragraph per line: line ends normalized, runs of spaces collapsed,
   lines stripped, blank lines dropped.
 
->>> clean_text("  銅陵邊檢站:黨建聯(lián)創(chuàng),共建(一)\\r\\n\\r\\n２０２２年")
-'铜陵边检站：党建联创，共建（一）\\n2022年'
+>>> clean_text("  青山邊檢站:黨建聯(lián)創(chuàng),共建(一)\\r\\n\\r\\n２０２３年")
+'青山边检站：党建联创，共建（一）\\n2023年'
 """
 
 from __future__ import annotations
@@ -64,7 +64,10 @@ _FULL_MARK = {
                      rf"|{re.escape(mark)}(?= ?[{_CN}])")
     for mark in ",:;!?"
 }  # fmt: skip
-_MIXED_RUN = re.compile(r"[，：；！？（）] ?[,:;!?()]|[,:;!?()] ?[，：；！？（）]")
+# An ASCII mark still beside a full-width one (one space between allowed): starts with the rare ASCII mark.
+_MIXED_RUN = re.compile(
+    r"[,:;!?()](?:(?<=[，：；！？（）][,:;!?()])|(?<=[，：；！？（）] [,:;!?()])|(?= ?[，：；！？（）]))"
+)
 _MAX_PAREN_DEPTH = 8
 _SPACES = re.compile(r"\t|  +")
 _SPACE_AROUND = re.compile(r" (?=[，。、：；！？])| (?<=[，。、：；！？] )")

@@ -10,7 +10,7 @@ The file is a YAML list of decisions (see docs/curation.md)::
 Everything is validated before anything is applied; a bad file raises
 ``CurationError`` naming the file and line. Applying is done by
 ``kg.resolve.resolve`` (``same``/``different`` steer the clustering) and by
-``apply_decisions`` below (the other operations, on a resolved graph).
+``kg.curate`` (the other operations, on the resolved graph).
 """
 
 from __future__ import annotations

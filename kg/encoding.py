@@ -50,7 +50,10 @@ _WEDGED = re.compile(r"[a-z][\u4e00-\u9fff]{1,2}[a-z]")
 SCORE_SAMPLE = 100_000  # characters scored per candidate decoding
 DETECT_SAMPLE = 262_144  # bytes shown to charset-normalizer and decoded per candidate
 MAX_CONTROL_RATIO = 0.02
-MAX_REPLACED_RATIO = 0.05  # invalid UTF-8 tolerated before another codec is considered
+# Damaged UTF-8 is kept as UTF-8 while valid non-ASCII characters outnumber replaced ones this much:
+# GBK or Big5 read as UTF-8 gives about one valid character for twenty replaced.
+MIN_VALID_PER_REPLACED = 2
+MIN_VALID = 4
 
 
 class NotText(ValueError):
@@ -104,7 +107,8 @@ def _decode_utf8(data: bytes) -> Decoded | None:
     text = data.decode("utf-8", errors="replace")
     replaced = text.count("\ufffd")
     non_ascii = len(text) - len(text.encode("ascii", errors="ignore"))  # counts U+FFFD too
-    if non_ascii - replaced >= replaced / MAX_REPLACED_RATIO and "\x00" not in text:
+    valid = non_ascii - replaced
+    if valid >= max(MIN_VALID, MIN_VALID_PER_REPLACED * replaced) and "\x00" not in text:
         return Decoded(text, "utf-8", _replacement_warning(text, "utf-8"))
     return None
 
@@ -202,6 +206,8 @@ def _replacement_warning(text: str, name: str) -> list[str]:
 
 
 def _check_controls(text: str) -> None:
+    if not _CONTROL.search(text):
+        return
     controls = _CONTROL.subn("", text)[1]  # subn, not findall: no list as long as the text
     if controls and controls > MAX_CONTROL_RATIO * len(text):
         raise NotText(f"not text: binary data ({controls} control characters in {len(text)})")

@@ -66,7 +66,7 @@ def html_to_text(html: str, rules: Rules | None = None) -> HtmlPage:
     meta = _meta(tree)
     page = HtmlPage(
         text="",
-        title=_first_text(tree, "h1") or _pick(meta, _TITLE_KEYS) or _page_title(tree),
+        title=_first_text(tree, "h1") or _without_site(_pick(meta, _TITLE_KEYS) or _first_text(tree, "title")),
         date=_pick(meta, _DATE_KEYS) or _time_element(tree),
         source=_pick(meta, _SOURCE_KEYS),
         site=_pick(meta, _SITE_KEYS),
@@ -138,9 +138,12 @@ def _first_text(tree: LexborHTMLParser, selector: str) -> str | None:
     return text if len(text) >= 2 else None
 
 
-def _page_title(tree: LexborHTMLParser) -> str | None:
-    """The <title> without the site name after ``_``, ``|`` or `` - ``."""
-    title = _first_text(tree, "title")
+def _without_site(title: str | None) -> str | None:
+    """A page title without the site name after ``_``, ``|`` or `` - ``.
+
+    >>> _without_site("青山边检站党建联创 - 某某网")
+    '青山边检站党建联创'
+    """
     if not title:
         return None
     parts = [part for part in _TITLE_PARTS.split(title) if part]

@@ -35,6 +35,7 @@ _UNKNOWN_PLACE = re.compile(r"^([\u4e00-\u9fff]{2,3}[市县旗])(?=[\u4e00-\u9ff
 # Units that other units are named under ("云溪边管大队青岚边境派出所"), in folded form.
 CONTAINERS = ("边检总站", "边检站", "边境检查站", "总队", "支队", "大队", "公安", "分局", "局",
               "公司", "集团", "海关", "军分区", "农场", "街道")
+_CONTAINER_AT = re.compile("(?=(" + "|".join(re.escape(w) for w in sorted(CONTAINERS, key=len, reverse=True)) + "))")
 _UNIT_END = re.compile("(?:" + "|".join(re.escape(w) for w in sorted(set(UNIT_WORDS), key=len, reverse=True)) + ")$")
 
 
@@ -48,13 +49,12 @@ def split_parent(rest: str, placed: bool = False) -> tuple[str | None, str]:
     (('海口边检总站', '美兰边检站'), (None, '美兰边检站执勤一队'))
     """
     best = 0
-    for container in CONTAINERS:
-        for match in re.finditer(re.escape(container), rest):
-            end = match.end()
-            parent, child = rest[:end], rest[end:]
-            if (end > best and len(child) >= 3 and _UNIT_END.search(child) and not is_generic(child)
-                    and not is_bare_part(child) and (placed or not is_generic(parent))):
-                best = end
+    for match in _CONTAINER_AT.finditer(rest):
+        end = match.start() + len(match.group(1))
+        parent, child = rest[:end], rest[end:]
+        if (end > best and len(child) >= 3 and _UNIT_END.search(child) and not is_generic(child)
+                and not is_bare_part(child) and (placed or not is_generic(parent))):
+            best = end
     if not best:
         return None, rest
     return rest[:best], rest[best:]

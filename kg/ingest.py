@@ -2,18 +2,19 @@
 
 >>> import tempfile, pathlib
 >>> folder = pathlib.Path(tempfile.mkdtemp())
->>> _ = (folder / "a.txt").write_bytes("銅陵邊檢站與銅陵海關簽訂聯建協議\\n2022年9月1日 來源:人民網\\n正文。".encode("big5"))
+>>> _ = (folder / "a.txt").write_bytes("青山邊檢站與青山海關簽訂聯建協議\\n2023年4月6日 來源:某某日報\\n正文。".encode("big5"))
 >>> article = read_article(folder / "a.txt")
 >>> article.title, article.date, article.source, article.encoding
-('铜陵边检站与铜陵海关签订联建协议', '2022-09-01', '人民网', 'big5')
+('青山边检站与青山海关签订联建协议', '2023-04-06', '某某日报', 'big5')
 >>> article.text
-'铜陵边检站与铜陵海关签订联建协议\\n正文。'
+'青山边检站与青山海关签订联建协议\\n正文。'
 """
 
 from __future__ import annotations
 
 import errno
 import hashlib
+import os
 import stat
 from itertools import islice
 from pathlib import Path
@@ -53,16 +54,22 @@ def read_article(path: str | Path, *, max_bytes: int | None = DEFAULT_MAX_BYTES)
 def read_bytes(path: Path, *, max_bytes: int | None = DEFAULT_MAX_BYTES) -> bytes:
     """The file's bytes; never reads more than ``max_bytes + 1`` of them."""
     try:
-        info = path.stat()
-        if not stat.S_ISREG(info.st_mode):
-            raise SkipFile("a directory" if stat.S_ISDIR(info.st_mode) else "not a regular file")
-        _check_size(info.st_size, max_bytes)
-        with path.open("rb") as handle:
+        _check_regular(path.stat(), max_bytes)  # refuse before opening
+        # O_NONBLOCK: a file swapped for a FIFO after the check must not hang the open.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        with os.fdopen(fd, "rb") as handle:
+            _check_regular(os.fstat(fd), max_bytes)
             data = handle.read(-1 if max_bytes is None else max_bytes + 1)
     except OSError as exc:
         raise SkipFile(_os_reason(exc)) from exc
     _check_size(len(data), max_bytes)  # the file may have grown since stat
     return data
+
+
+def _check_regular(info: os.stat_result, max_bytes: int | None) -> None:
+    if not stat.S_ISREG(info.st_mode):
+        raise SkipFile("a directory" if stat.S_ISDIR(info.st_mode) else "not a regular file")
+    _check_size(info.st_size, max_bytes)
 
 
 def _check_size(size: int, max_bytes: int | None) -> None:

@@ -31,7 +31,13 @@ SHORT_FORMS: dict[str, str] = {
     "海事局": "海事",
     "公安局": "公安",
     "人民政府": "政府",
-    "村民委员会": "村委会",
+    # A village and its committee are one unit (石门村 = 石门村村委会 = 石门村民委员会).
+    "村村民委员会": "村",
+    "村民委员会": "村",
+    "村村委会": "村",
+    "村委会": "村",
+    "社区居民委员会": "社区",
+    "社区居委会": "社区",
     "居民委员会": "居委会",
     "股份有限公司": "公司",
     "有限责任公司": "公司",
@@ -86,6 +92,7 @@ def _t2s():
     return opencc.OpenCC("t2s")
 
 
+@lru_cache(maxsize=1 << 17)
 def normalize(name: str) -> str:
     """Simplified script, NFKC width, no white space or quote marks.
 
@@ -99,29 +106,42 @@ def normalize(name: str) -> str:
 
 @lru_cache(maxsize=1)
 def short_forms() -> dict[str, str]:
-    """The variant -> short form table: ``SHORT_FORMS`` updated by the lexicon's ``short_forms``.
+    """The variant -> short form table: the lexicon's ``short_forms``, then ``SHORT_FORMS``.
 
-    The lexicon maps a full form to a list of short forms; the first one of two
-    or more characters is the fold target (one-character forms such as 站 or 所
-    are anaphora, not names).
+    The lexicon maps a full form to the short forms an article may use; the
+    first one of two or more characters is the fold target (one-character
+    forms such as 站 or 所 are too loose to join articles). ``SHORT_FORMS``
+    wins where both have an entry, and targets are followed to the end
+    (村民委员会 → 村委会 → 村), so folding is done in one pass.
     """
-    table = dict(SHORT_FORMS)
+    table: dict[str, str] = {}
+    for full, shorts in _lexicon_short_forms().items():
+        shorts = [shorts] if isinstance(shorts, str) else list(shorts or [])
+        target = next((str(x) for x in shorts if len(str(x)) >= 2 and str(x) != str(full)), None)
+        if target:
+            table[str(full)] = target
+    table.update(SHORT_FORMS)
+    for variant in table:
+        seen = {variant}
+        while table[variant] in table and table[variant] not in seen:
+            seen.add(table[variant])
+            table[variant] = table[table[variant]]
+    return table
+
+
+def _lexicon_short_forms() -> dict:
     try:
         import yaml
 
         from kg.resources import lexicon_file
 
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C parser: the lexicon is large
         with open(lexicon_file(), encoding="utf-8") as handle:
-            data = yaml.safe_load(handle) or {}
+            data = yaml.load(handle, Loader=loader) or {}
     except (OSError, ImportError, ValueError, AttributeError, TypeError):  # no lexicon: the built-in table
-        return table
-    lexicon = data.get("short_forms") if isinstance(data, dict) else None
-    for full, shorts in (lexicon or {}).items():
-        shorts = [shorts] if isinstance(shorts, str) else list(shorts or [])
-        target = next((str(x) for x in shorts if len(str(x)) >= 2 and str(x) != str(full)), None)
-        if target:
-            table[str(full)] = target
-    return table
+        return {}
+    table = data.get("short_forms") if isinstance(data, dict) else None
+    return table if isinstance(table, dict) else {}
 
 
 @lru_cache(maxsize=1)
@@ -149,6 +169,7 @@ def fullness(name: str) -> int:
     return len(normalize(name)) - len(match_key(name))
 
 
+@lru_cache(maxsize=1 << 16)
 def is_bare_part(name: str) -> bool:
     """A team or branch name that needs its parent to identify it.
 
@@ -158,6 +179,7 @@ def is_bare_part(name: str) -> bool:
     return bool(_BARE_PART.match(normalize(name)))
 
 
+@lru_cache(maxsize=1 << 16)
 def is_generic(rest: str) -> bool:
     """True when a name (or a name without its place) has no identifying part.
 

@@ -38,8 +38,12 @@ class SplitName:
 
 @lru_cache(maxsize=1)
 def _cpca():
-    import cpca  # loads its division table on import: only when places are needed
+    import warnings
 
+    with warnings.catch_warnings():  # cpca imports the deprecated pkg_resources; not the user's concern
+        warnings.simplefilter("ignore", DeprecationWarning)
+        warnings.simplefilter("ignore", UserWarning)
+        import cpca  # loads its division table on import: only when places are needed
     return cpca
 
 

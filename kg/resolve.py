@@ -10,7 +10,7 @@
 
 The result is a function of the set of inputs: any order gives the same
 ``Resolved``. Curation (kg.curation) steers the clustering (same / different)
-and then edits the result (rename, retype, remove, add_link, remove_link).
+and kg.curate then edits the result (rename, retype, remove, add_link, remove_link).
 """
 
 from __future__ import annotations
@@ -20,12 +20,12 @@ from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from typing import Any, Iterable
 
-from kg.curation import Curation, Decision
+from kg.curate import apply_link_decisions, apply_organization_decisions, link_key, list_unapplied
+from kg.curation import Curation
 from kg.identity import Identity, NameIndex, groups, identifies, identity, linking_alias, order
 from kg.model import (
     ORG_TYPES,
     RELATION_TYPES,
-    SYMMETRIC_RELATIONS,
     Article,
     CurationRecord,
     Evidence,
@@ -35,7 +35,7 @@ from kg.model import (
     Resolved,
 )
 from kg.names import fullness, is_bare_part, normalize
-from kg.places import LEVELS, level_of, split_place
+from kg.places import LEVELS, attach_places, level_of, split_place
 
 # Name of the file in which a build keeps its last Resolved (see resolved_to_json).
 RESOLVED_FILE = "resolved.json"
@@ -79,14 +79,13 @@ def resolve(docs: Iterable[tuple[Article, dict]], curation: Curation | None = No
 
     clusters, preferred, marks = _cluster(mentions, curation, resolved)
     mention_key = _organizations(mentions, clusters, preferred, marks, resolved)
-    key_map = _apply_organization_decisions(curation, resolved)
+    key_map = apply_organization_decisions(curation, resolved)
     _links(extractions, by_entity, mention_key, key_map, resolved)
-    _apply_link_decisions(curation, resolved)
-    _list_unapplied(curation, resolved)
-
-    from kg.places import attach_places
-
+    apply_link_decisions(curation, resolved)
+    list_unapplied(curation, resolved)
     attach_places(resolved)
+    resolved.organizations = dict(sorted(resolved.organizations.items()))
+    resolved.links = dict(sorted(resolved.links.items()))
     return resolved
 
 
@@ -314,71 +313,7 @@ def _organizations(mentions, clusters, preferred: set[int], marks, resolved: Res
     return mention_key
 
 
-def name_index(resolved: Resolved) -> NameIndex:
-    index = NameIndex()
-    for key, org in resolved.organizations.items():
-        index.add(key, [org.key, org.name, *org.aliases])
-    return index
-
-
-def _find(name: str, index: NameIndex, decision: Decision, resolved: Resolved) -> str | None:
-    keys = index.lookup(name) & resolved.organizations.keys()
-    if len(keys) == 1:
-        return next(iter(keys))
-    problem = f"no organization named '{name}'" if not keys else f"'{name}' is ambiguous: {', '.join(sorted(keys))}"
-    resolved.report.append(f"{decision.where}: {decision.describe()}: no longer applies: {problem}")
-    return None
-
-
-def _record(decision: Decision, resolved: Resolved) -> None:
-    resolved.decisions[decision.id] = CurationRecord(decision.id, decision.operation, decision.describe(), decision.note)
-
-
-def _apply_organization_decisions(curation: Curation, resolved: Resolved) -> dict[str, str | None]:
-    """rename, retype, remove; returns old key -> new key (None when removed)."""
-    key_map: dict[str, str | None] = {}
-    index = name_index(resolved)
-    for decision in curation.of("remove", "rename", "retype"):
-        if not decision.applies:
-            continue
-        a = decision.arg
-        key = _find(a.get("name") or a.get("from"), index, decision, resolved)
-        if key is None:
-            continue
-        org = resolved.organizations[key]
-        if decision.operation == "remove":
-            del resolved.organizations[key]
-            key_map.update({old: None for old, new in key_map.items() if new == key})
-            key_map[key] = None
-        elif decision.operation == "retype":
-            org.type = a["type"]
-            org.curated_by.append(decision.id)
-        else:
-            new = normalize(a["to"])
-            if new != key and new in resolved.organizations:
-                resolved.report.append(f"{decision.where}: {decision.describe()}: not applied: "
-                                       f"'{new}' is another organization (use 'same' to merge)")
-                continue
-            del resolved.organizations[key]
-            org.aliases = (org.aliases | {org.name}) - {new}
-            org.key = org.name = new
-            org.curated_by.append(decision.id)
-            resolved.organizations[new] = org
-            key_map.update({old: new for old, target in key_map.items() if target == key})
-            key_map[key] = new
-            index.add(new, [new])
-        _record(decision, resolved)
-    return key_map
-
-
 # ---------------------------------------------------------------- links
-
-
-def link_key(kind: str, head: str, tail: str) -> tuple[str, str, str]:
-    """Symmetric links are stored once, ends in sorted order."""
-    if kind in SYMMETRIC_RELATIONS and tail < head:
-        head, tail = tail, head
-    return (kind, head, tail)
 
 
 def _links(extractions, by_entity, mention_key, key_map, resolved: Resolved) -> None:
@@ -408,43 +343,23 @@ def _links(extractions, by_entity, mention_key, key_map, resolved: Resolved) -> 
         items = [Evidence(a, s, c) for (a, s), c in sorted(evidence[lk].items())]
         resolved.links[lk] = Link(type=lk[0], head=lk[1], tail=lk[2], evidence=items)
 
-
-def _apply_link_decisions(curation: Curation, resolved: Resolved) -> None:
-    index = name_index(resolved)
-    for decision in curation.of("remove_link", "add_link"):
-        if not decision.applies:
-            continue
-        a = decision.arg
-        head = _find(a["head"], index, decision, resolved)
-        tail = _find(a["tail"], index, decision, resolved)
-        if head is None or tail is None:
-            continue
-        lk = link_key(a["type"], head, tail)
-        if decision.operation == "remove_link":
-            if lk not in resolved.links:
-                resolved.report.append(f"{decision.where}: {decision.describe()}: no longer applies: no such link")
-                continue
-            del resolved.links[lk]
-        else:
-            link = resolved.links.setdefault(lk, Link(type=lk[0], head=lk[1], tail=lk[2]))
-            link.curated_by = decision.id
-            link.note = decision.note
-        _record(decision, resolved)
-
-
-def _list_unapplied(curation: Curation, resolved: Resolved) -> None:
-    for decision in curation.decisions:
-        if decision.judgement == "unsure" or (decision.judgement == "negative" and decision.operation != "same"):
-            resolved.report.append(f"{decision.where}: {decision.describe()}: {decision.judgement}, not applied")
-
-
 # ---------------------------------------------------------------- JSON
 
 
-def resolved_to_json(resolved: Resolved) -> str:
-    """Serialize for the store folder (kg review reads it back); sorted, so diffable."""
+def resolved_to_json(resolved: Resolved, *, include_text: bool = False) -> str:
+    """Serialize for the store folder (kg review and incremental builds read it back); sorted, so diffable.
+
+    Article texts are left out unless asked for (they are in the articles
+    themselves, and no triple is made from them); they come back as "".
+    """
+    def article(value: Article) -> dict:
+        data = asdict(value)
+        if not include_text:
+            data["text"] = ""
+        return data
+
     data = {
-        "articles": {k: asdict(v) for k, v in sorted(resolved.articles.items())},
+        "articles": {k: article(v) for k, v in sorted(resolved.articles.items())},
         "organizations": {
             k: {**asdict(o), "aliases": sorted(o.aliases), "articles": sorted(o.articles)}
             for k, o in sorted(resolved.organizations.items())

@@ -14,7 +14,7 @@ an entry turns into a decision once its judgement is set to positive.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from difflib import SequenceMatcher
 from itertools import combinations
 
@@ -22,12 +22,12 @@ from kg.curation import Curation
 from kg.identity import identity
 from kg.model import Resolved
 from kg.names import is_bare_part, is_generic, match_key
-from kg.places import is_within, split_place
+from kg.places import is_within
 
 LOW_CONFIDENCE = 0.6
 SIMILARITY = 0.8
 # Character pairs shared by very many names (边检, 党支) say nothing: skip such buckets.
-MAX_BUCKET = 200
+MAX_BUCKET = 60
 MAX_EVIDENCE = 3
 
 # Relations that say two names are two units (a station and its team).
@@ -106,17 +106,23 @@ def known_apart(a: str, b: str) -> bool:
     return ka != kb and ka.replace("总", "") == kb.replace("总", "")
 
 
-def _candidates(resolved: Resolved):
+def _bigrams(text: str) -> set[str]:
+    return {text[i:i + 2] for i in range(max(1, len(text) - 1))}
+
+
+def _candidates(resolved: Resolved) -> list[tuple[str, str]]:
+    """Pairs of one type that share enough character pairs of their rests to be worth comparing."""
+    grams = {key: _bigrams(_rest(org.name)) for key, org in resolved.organizations.items()}
     buckets: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for key, org in sorted(resolved.organizations.items()):
-        rest = _rest(org.name)
-        for gram in {rest[i:i + 2] for i in range(max(1, len(rest) - 1))}:
-            buckets[(org.type, gram)].append(key)
-    pairs = set()
+    for key in sorted(grams):
+        for gram in grams[key]:
+            buckets[(resolved.organizations[key].type, gram)].append(key)
+    shared: Counter = Counter()
     for members in buckets.values():
         if len(members) <= MAX_BUCKET:
-            pairs.update(combinations(members, 2))
-    return sorted(pairs)
+            shared.update(combinations(members, 2))
+    return sorted(pair for pair, count in shared.items()
+                  if count >= max(2, min(len(grams[pair[0]]), len(grams[pair[1]])) // 2))
 
 
 def _duplicates(resolved: Resolved, decided: set[frozenset]) -> list[dict]:
@@ -199,15 +205,16 @@ def to_yaml(items: list[dict]) -> str:
         for ev in item["evidence"]:
             sentence = f": {safe_text(ev['sentence'])}" if ev["sentence"] else ""
             lines.append(f"#   {safe_text(ev['name'])} ({safe_text(ev['title'])}){sentence}")
-        entry = yaml.safe_dump([_clean(item["entry"])], allow_unicode=True, sort_keys=False,
+        entry = yaml.safe_dump([safe_value(item["entry"])], allow_unicode=True, sort_keys=False,
                                default_flow_style=None, width=1000)
         parts.append("\n".join(lines) + "\n" + entry)
     return "\n".join(parts)
 
 
-def _clean(value):
+def safe_value(value):
+    """safe_text applied to every string of a nested structure."""
     if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items()}
+        return {k: safe_value(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_clean(v) for v in value]
+        return [safe_value(v) for v in value]
     return safe_text(value) if isinstance(value, str) else value

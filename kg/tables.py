@@ -66,6 +66,22 @@ def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
 
 
+MAX_CELL = 60  # display columns of one table cell; longer text ends with "…" (CSV and JSON keep it whole)
+
+
+def _shorten(text: str, limit: int = MAX_CELL) -> str:
+    if _width(text) <= limit:
+        return text
+    out, used = [], 0
+    for ch in text:
+        w = _width(ch)
+        if used + w > limit - 1:
+            break
+        out.append(ch)
+        used += w
+    return "".join(out) + "…"
+
+
 def _pad(text: str, width: int, right: bool) -> str:
     gap = " " * (width - _width(text))
     return gap + text if right else text + gap
@@ -119,7 +135,7 @@ def render(rows: list[dict], fmt: str, columns: list[str] | None = None) -> str:
     if fmt != "table":
         raise ValueError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
     header = [clean(c) for c in cols]
-    body = [[_cell(row.get(c)) for c in cols] for row in rows]
+    body = [[_shorten(_cell(row.get(c))) for c in cols] for row in rows]
     numeric = [
         all(isinstance(row.get(c), (int, float)) and not isinstance(row.get(c), bool) for row in rows if row.get(c) is not None)
         and any(row.get(c) is not None for row in rows)

@@ -1,7 +1,7 @@
 """Read an article's date, outlet and title from its cleaned text.
 
->>> find_date("2022年09月01日18:14 来源：人民网")
-'2022-09-01'
+>>> find_date("2023年04月06日09:30 来源：某某日报")
+'2023-04-06'
 >>> find_source("2015.09.12 来源：中国新经济观察 作者：某某")
 '中国新经济观察'
 >>> find_title(["首页 > 正文", "铸牢国门党建钢铁长城", "2015.09.12"], lambda line: ">" in line)

@@ -111,13 +111,16 @@ def test_a_skipped_file_gives_exit_code_3_and_is_listed(tmp_path, sample_corpus)
     assert skipped == {"empty.txt", "picture.png"}
 
 
+@pytest.mark.slow
 def test_a_missing_scheduler_fails_with_exit_code_1_and_changes_nothing(tmp_path, sample_corpus):
+    dask = pytest.importorskip("dask")
     pytest.importorskip("dask.distributed")
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     shutil.copyfile(sample_corpus / "11_shimen-cun-jingdi-jiedui.txt", corpus / "a.txt")
-    result = CliRunner().invoke(main, ["build", str(corpus), "--store", str(tmp_path / "s"), "--no-curation",
-                                       "--scheduler", "tcp://127.0.0.1:9"])  # the discard port: nothing listens
+    with dask.config.set({"distributed.comm.timeouts.connect": "1s"}):
+        result = CliRunner().invoke(main, ["build", str(corpus), "--store", str(tmp_path / "s"), "--no-curation",
+                                           "--scheduler", "tcp://127.0.0.1:9"])  # the discard port: nothing listens
     assert result.exit_code == 1
     assert not (tmp_path / "s" / "CURRENT").exists()
 

@@ -104,8 +104,8 @@ def test_whitespace_one_paragraph_per_line():
 
 
 def test_clean_text_whole_pipeline():
-    raw = "  銅陵邊檢站(zhàn)與海關:簽訂協議,共建(jiàn)\r\n\r\n\u3000\u3000２０２２年（一）\n"
-    assert clean_text(raw) == "铜陵边检站与海关：签订协议，共建\n2022年（一）"
+    raw = "  青山邊檢站(zhàn)與海關:簽訂協議,共建(jiàn)\r\n\r\n\u3000\u3000２０２３年（一）\n"
+    assert clean_text(raw) == "青山边检站与海关：签订协议，共建\n2023年（一）"
 
 
 # --- furniture lines ----------------------------------------------------------------------
@@ -183,10 +183,18 @@ def test_lines_repeating_the_outlet_are_dropped():
     assert strip_furniture(["某某日报", "正文一段。"], outlet="某某日报").lines == ["正文一段。"]
 
 
-def test_rules_come_from_the_data_file():
-    rules = load_rules()
-    assert "责任编辑" in rules.label.pattern
-    assert "script" in rules.html_drop_tags
+def test_rules_come_from_the_data_file(tmp_path):
+    import yaml
+
+    from kg.resources import ontology_dir
+
+    data = yaml.safe_load((ontology_dir() / "boilerplate.yaml").read_text(encoding="utf-8"))
+    data["labels"].append("特约审读")
+    (tmp_path / "boilerplate.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    extended = load_rules(tmp_path / "boilerplate.yaml")
+    assert classify("特约审读：张三", extended) == "label"
+    assert classify("特约审读：张三") is None
+    assert "script" in load_rules().html_drop_tags
 
 
 # --- metadata -----------------------------------------------------------------------------
@@ -213,7 +221,7 @@ def test_parse_date(text, iso):
 @pytest.mark.parametrize(
     ("line", "outlet"),
     [
-        ("2022年09月01日18:14 来源：人民网-某某新闻网", "人民网-某某新闻网"),
+        ("2023年04月06日09:30 来源：某某日报-某某新闻网", "某某日报-某某新闻网"),
         ("2022-02-23 16:08:00 来源：某某报网 作者：某某", "某某报网"),
         ("（来源：某某日报）", "某某日报"),
         ("发布时间：2023-05-12 09:30 来源：某某县融媒体中心 浏览次数：1024", "某某县融媒体中心"),
@@ -226,13 +234,13 @@ def test_find_source(line, outlet):
 
 
 def test_find_title_skips_furniture_and_subtitles():
-    lines = ["某某网>>党建>>专题", "——副标题", "青山边检站：党建联创聚力融合", "2022年9月1日"]
-    assert find_title(lines, lambda line: classify(line) is not None) == "青山边检站：党建联创聚力融合"
+    lines = ["某某网>>党建>>专题", "——副标题", "青山边检站：警地共建守护边关", "2022年9月1日"]
+    assert find_title(lines, lambda line: classify(line) is not None) == "青山边检站：警地共建守护边关"
 
 
 def test_title_is_not_the_site_name():
-    assert find_title(["某某边检资讯网", "青山边检站：党建联创聚力融合"], outlet="某某边检资讯") == "青山边检站：党建联创聚力融合"
-    assert find_title(["某某新闻网", "青山边检站：党建联创聚力融合"]) == "青山边检站：党建联创聚力融合"
+    assert find_title(["某某边检资讯网", "青山边检站：警地共建守护边关"], outlet="某某边检资讯") == "青山边检站：警地共建守护边关"
+    assert find_title(["某某新闻网", "青山边检站：警地共建守护边关"]) == "青山边检站：警地共建守护边关"
 
 
 def test_no_title_when_the_article_starts_with_a_paragraph():
@@ -272,3 +280,12 @@ def test_cleaned_text_has_one_paragraph_per_line(text):
     cleaned = clean_text(text)
     assert all(line and line == line.strip() for line in cleaned.split("\n")) or cleaned == ""
     assert "\r" not in cleaned and "  " not in cleaned and "\t" not in cleaned
+
+
+@pytest.mark.parametrize("module", ["kg.clean", "kg.boilerplate", "kg.textmeta", "kg.encoding", "kg.filetype", "kg.htmltext"])
+def test_docstring_examples(module):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module))
+    assert result.failed == 0 and result.attempted > 0

@@ -76,6 +76,14 @@ def test_rename_keeps_the_old_name_as_alias():
     assert ("joint_building", "大连出入境边防检查站", "大连海关") in resolved.links
 
 
+def test_later_decisions_find_a_renamed_organization_by_its_old_names():
+    resolved = run("- rename: {from: 大连边检站, to: 大连出入境边防检查站}\n- retype: {name: 大连边检站, type: BorderPolice}\n"
+                   "- remove_link: {head: 大连边检站, tail: 大连海关, type: joint_building}\n")
+    assert resolved.organizations["大连出入境边防检查站"].type == "BorderPolice"
+    assert not [line for line in resolved.report if "no longer applies" in line]
+    assert len(resolved.decisions) == 3
+
+
 def test_retype_changes_the_type_and_marks_it():
     resolved = run("- retype: {name: 青松岭村, type: Government}\n")
     org = resolved.organizations["青松岭村"]
@@ -145,6 +153,9 @@ def test_a_decision_that_no_longer_applies_is_reported_with_its_line(text):
     ("- note: nothing to do\n", 1, "exactly one operation"),
     ("same: [甲, 乙]\n", 1, "list of decisions"),
     ("- remove: ''\n", 1, "non-empty"),
+    ("- same: [甲, 乙]\n  note: a\n  note: b\n", 3, "given twice"),
+    ("- same: [甲, 乙]\n\t- remove: 甲\n", 2, "YAML syntax"),
+    ("- rename: {from: 甲, to: 乙, by: 我}\n", 1, "no field 'by'"),
 ])
 def test_malformed_files_fail_with_the_line_number(text, line, words):
     with pytest.raises(CurationError) as caught:

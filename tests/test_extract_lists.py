@@ -38,3 +38,24 @@ def test_city_congress_and_conference():
 def test_two_full_names_in_a_list_are_not_merged():
     found = entities("大连边检站与大连海关、大连海事局签订协议。")
     assert set(found) == {"大连边检站", "大连海关", "大连海事局"}
+
+
+def test_city_of_the_first_item_is_shared_by_the_others():
+    found = entities("丹江市兴华街道党工委与丹江市福建、浙江商会签订党建联建协议。")
+    assert {"丹江市福建商会", "丹江市浙江商会"} <= set(found)
+    assert found["丹江市浙江商会"]["aliases"] == ["浙江商会"]
+
+
+def test_connector_glued_to_a_place_list():
+    # 同 before 江苏 is the connector, not the start of the place 同江
+    found = entities("铜川边检站同江苏泰州、浙江温州边检站结成对子。")
+    assert {"泰州边检站", "温州边检站"} <= set(found)
+
+
+def test_bare_units_after_yiji():
+    found = entities("该站与湛江海关以及当地的海事、公安部门建立联防机制。")
+    assert found["湛江海事"]["implicit"] and found["湛江公安"]["implicit"]
+
+
+def test_counted_units_are_not_names():
+    assert names("上述四家边检站和三家商会召开一次村企联席会议。") == set()

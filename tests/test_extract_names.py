@@ -110,3 +110,22 @@ def test_generic_unit_word_typed_by_a_keyword_of_its_name():
 def test_office_stationed_elsewhere_keeps_the_parent_name_and_type():
     found = entities("钦州海关驻港口办事处与钦州港务集团签订合作协议。")
     assert found["钦州海关驻港口办事处"]["type"] == "Customs"
+
+
+def test_company_names_are_trusted_up_to_the_long_limit():
+    assert "中铁十九局集团有限公司" in names("扎兰屯市委与中铁十九局集团有限公司签订协议。")
+
+
+def test_declared_short_name_is_an_alias():
+    found = entities("南岭国有农场（以下简称南岭农场）与石桥村党总支签订联建协议。南岭农场党委随后派员驻村。")
+    assert "南岭农场" in found["南岭国有农场"]["aliases"]
+    assert "南岭农场" not in found
+
+
+def test_name_without_its_city_is_an_alias_of_the_full_name():
+    found = entities("青州市福建商会成立党支部。福建商会现有会员三百家。")
+    assert found["青州市福建商会"]["aliases"] == ["福建商会"]
+
+
+def test_wharf_company_is_one_company():
+    assert names("临江集装箱码头公司与临江海关签订协议。") == {"临江集装箱码头公司", "临江海关"}

@@ -108,3 +108,22 @@ def test_listed_units_then_sanfang_and_an_agreement():
 
 def test_jiecheng_duizi_is_joint_building():
     assert relations("东兴边检站和东兴海关结成对子。") == {link("东兴边检站", "joint_building", "东兴海关")}
+
+
+def test_units_named_before_an_alliance_founding_are_its_members():
+    text = "青州海关、青州边检站等8家单位举行“青州口岸党建联盟”成立仪式。"
+    found = relations(text)
+    assert ("青州海关", "member_of", "青州口岸党建联盟") in found
+    assert ("青州边检站", "member_of", "青州口岸党建联盟") in found
+
+
+def test_bare_unit_word_refers_to_the_only_unit_of_that_kind():
+    text = "澄江海警工作站地处港区。工作站还与澄江镇渔业协会签订安全协作协议。"
+    assert link("澄江海警工作站", "cooperation", "澄江镇渔业协会") in relations(text)
+
+
+def test_pair_word_takes_the_pair_linked_just_before():
+    text = "塔山边境管理大队与巴图嘎查结对共建。双方每周开展一次联合巡边。"
+    found = relations(text)
+    assert link("塔山边境管理大队", "joint_building", "巴图嘎查") in found
+    assert link("塔山边境管理大队", "joint_defense", "巴图嘎查") in found

@@ -148,3 +148,15 @@ def test_changes_between_two_resolutions(sample_corpus):
     assert _changes(whole, whole).nodes == 0
     applied = (set(triples(part)) - set(change.remove)) | set(change.add)
     assert applied == set(triples(whole))
+
+
+def test_the_fast_resolved_json_holds_the_same_data_as_kg_resolve(sample_corpus):
+    import json
+
+    from kg.build import collect, resolved_json
+    from kg.resolve import resolved_from_json, resolved_to_json
+
+    resolved = resolve(collect([sample_corpus], jobs=1))
+    assert json.loads(resolved_json(resolved)) == json.loads(resolved_to_json(resolved))
+    again = resolved_from_json(resolved_json(resolved))
+    assert list(triples(again)) == list(triples(resolved))

@@ -17,17 +17,17 @@ from kg.ingest import SkipFile, article_from_bytes, read_article
 from kg.model import Article
 
 # Made-up article: fictional places and units, in the shape of a news page.
-HEADLINE = "青山边检站：党建联创聚力融合 共建共享"
+HEADLINE = "青山边检站：党建共建凝聚口岸合力 携手守边"
 BODY = [
-    "近年来，青山出入境边防检查站与青山海关、白云县公安局签订《口岸党组织联创联建协议》，共建“青山口岸党建圈”。",
-    "双方定期开展联合巡逻，同上党课、同过党日，推动党建与业务深度融合。",
+    "今年以来，青山出入境边防检查站与青山海关、白云县公安局签署结对共建协议，合力打造“青山口岸党建联盟”。",
+    "三家单位每月轮流牵头开展联合巡逻和主题党日，党建工作与执法业务相互促进。",
 ]
 ARTICLE = "\n".join(
     [
         "某某新闻网>>党建>>专题",
         "分享",
         HEADLINE,
-        "2022年09月01日18:14    来源：某某日报-某某新闻网",
+        "2023年04月06日09:30    来源：某某日报-某某新闻网",
         *BODY,
         "（责编：张三、李四）",
         "微信“扫一扫”关注我们",
@@ -56,7 +56,7 @@ def test_plain_article_metadata_and_furniture(tmp_path):
     article = read_article(write(tmp_path, "a.txt", ARTICLE))
     assert isinstance(article, Article)
     assert article.text == CLEAN_BODY
-    assert (article.title, article.date, article.source) == (HEADLINE, "2022-09-01", "某某日报-某某新闻网")
+    assert (article.title, article.date, article.source) == (HEADLINE, "2023-04-06", "某某日报-某某新闻网")
     assert article.file_name == "a.txt" and article.encoding == "utf-8" and article.warnings == []
     assert len(article.sha256) == 64
 
@@ -69,12 +69,12 @@ def test_sha256_is_of_the_raw_bytes(tmp_path):
 
 
 def test_traditional_article_with_pinyin_glosses(tmp_path):
-    raw = "青山市：深化“五邊行動(dòng)”推動(dòng)黨建\n2022-02-23 16:08:00 來(lái)源:鄉(xiāng)村報(bào)網(wǎng) 作者:某某\n1\n鄉(xiāng)村報(bào)網(wǎng)\n微信公眾號(hào)\n青山邊檢站與海關聯(lián)建。"
+    raw = "青山市：推進(jìn)“三聯行動(dòng)”帶動(dòng)黨建\n2021-06-17 08:05:00 來(lái)源:鄉(xiāng)村報(bào)網(wǎng) 作者:某某\n1\n鄉(xiāng)村報(bào)網(wǎng)\n微信公眾號(hào)\n青山邊檢站與海關聯(lián)建。"
     article = read_article(write(tmp_path, "t.txt", raw))
-    assert article.title == "青山市：深化“五边行动”推动党建"
-    assert article.date == "2022-02-23"
+    assert article.title == "青山市：推进“三联行动”带动党建"
+    assert article.date == "2021-06-17"
     assert article.source == "乡村报网"
-    assert article.text == "青山市：深化“五边行动”推动党建\n青山边检站与海关联建。"
+    assert article.text == "青山市：推进“三联行动”带动党建\n青山边检站与海关联建。"
 
 
 SAVED_PAGE = """首页 > 新闻中心 > 基层动态
@@ -121,8 +121,8 @@ def test_article_without_header_has_no_title(tmp_path):
 # --- encodings ----------------------------------------------------------------------------
 
 SIMPLIFIED = "\n".join([HEADLINE, *BODY])
-TRADITIONAL = "青山邊檢站：黨建聯創聚力融合\n近年來，青山出入境邊防檢查站與青山海關簽訂《口岸黨組織聯創聯建協議》，共建“青山口岸黨建圈”。"
-TRADITIONAL_CLEAN = "青山边检站：党建联创聚力融合\n近年来，青山出入境边防检查站与青山海关签订《口岸党组织联创联建协议》，共建“青山口岸党建圈”。"
+TRADITIONAL = "青山邊檢站：黨建共建凝聚合力\n去年以來，青山出入境邊防檢查站聯合青山海關舉辦黨課，雙方還結對組建了“青山關檢黨建聯盟”。"
+TRADITIONAL_CLEAN = "青山边检站：党建共建凝聚合力\n去年以来，青山出入境边防检查站联合青山海关举办党课，双方还结对组建了“青山关检党建联盟”。"
 
 
 @pytest.mark.parametrize(
@@ -175,6 +175,21 @@ def test_invalid_utf8_in_the_middle_keeps_the_article(tmp_path):
     assert article.text.startswith(HEADLINE) and article.text.endswith(BODY[-1])
 
 
+def test_invalid_bytes_splitting_a_character_of_a_short_article(tmp_path):
+    data = SIMPLIFIED.encode("utf-8")[:100]
+    data = data[:31] + b"\xff\xfe" + data[31:]  # 31 is inside a three-byte character
+    article = read_article(write(tmp_path, "short.txt", data))
+    assert article.encoding == "utf-8" and article.warnings
+    assert article.text.startswith(HEADLINE[:10])
+
+
+@pytest.mark.parametrize("codec", ["gbk", "big5"])
+def test_chinese_codecs_are_not_taken_for_damaged_utf8(codec):
+    text = TRADITIONAL if codec == "big5" else SIMPLIFIED
+    decoded = decode(text.encode(codec))
+    assert decoded.text == text and not decoded.warnings
+
+
 def test_html_declared_charset_is_used(tmp_path):
     page = f'<html><head><meta charset="gb2312"><title>{HEADLINE}</title></head><body><p>{BODY[0]}</p></body></html>'
     article = read_article(write(tmp_path, "p.html", page.encode("gb18030")))
@@ -199,8 +214,8 @@ PAGE = f"""<!DOCTYPE html>
 <div class="breadcrumb">首页 &gt; 党建 &gt; 正文</div>
 <div class="article">
 <h1>{HEADLINE}</h1>
-<p>近年来，青山出入境边防检查站与<a href="#">青山海关</a>、<b>白云县公安局</b>签订《口岸党组织联创联建协议》。</p>
-<p>双方定期开展联合巡逻，<span>同上党课</span>、同过党日。<br>第二行内容。</p>
+<p>今年以来，青山出入境边防检查站与<a href="#">青山海关</a>、<b>白云县公安局</b>签署结对共建协议。</p>
+<p>三家单位轮流开展联合巡逻，<span>共上党课</span>、共过党日。<br>第二行内容。</p>
 <noscript>无脚本边检站</noscript>
 <div class="share-bar">分享到：微信 微博</div>
 <iframe src="x"></iframe>
@@ -218,8 +233,8 @@ def test_html_text_without_scripts_styles_and_navigation(tmp_path):
         assert hidden not in article.text
     assert article.text.split("\n") == [
         HEADLINE,
-        "近年来，青山出入境边防检查站与青山海关、白云县公安局签订《口岸党组织联创联建协议》。",
-        "双方定期开展联合巡逻，同上党课、同过党日。",
+        "今年以来，青山出入境边防检查站与青山海关、白云县公安局签署结对共建协议。",
+        "三家单位轮流开展联合巡逻，共上党课、共过党日。",
         "第二行内容。",
     ]
     assert (article.title, article.date, article.source) == (HEADLINE, "2021-07-22", "某某日报")
@@ -306,13 +321,13 @@ def test_huge_file_refused_without_reading_it(tmp_path, monkeypatch):
     def no_open(*args, **kwargs):
         raise AssertionError("a file above the limit must not be opened")
 
-    monkeypatch.setattr(Path, "open", no_open)
+    monkeypatch.setattr(os, "open", no_open)
     reason = skip_reason(path)
     assert "50,000,000-byte limit" in reason and "200,000,000" in reason
 
 
 def test_single_long_line(tmp_path):
-    line = "青山边检站与青山海关签订联建协议，" * 60_000  # about 1 M characters on one line
+    line = "青山边检站与青山海关开展联建活动，" * 60_000  # about 1 M characters on one line
     article = read_article(write(tmp_path, "long.txt", line))
     assert len(article.text) == len(line) and "\n" not in article.text
 
@@ -355,10 +370,10 @@ def test_unreadable_file(tmp_path):
 def test_unreadable_file_simulated(tmp_path, monkeypatch):
     path = write(tmp_path, "secret.txt", ARTICLE)
 
-    def denied(self, *args, **kwargs):
-        raise PermissionError(13, "Permission denied", str(self))
+    def denied(path, *args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(path))
 
-    monkeypatch.setattr(Path, "open", denied)
+    monkeypatch.setattr(os, "open", denied)
     assert skip_reason(path) == "permission denied"
 
 
@@ -415,3 +430,12 @@ def test_any_text_gives_clean_lines_without_terminal_escapes(text, name):
     assert "\x1b" not in article.text and "\r" not in article.text
     assert all(line and line == line.strip() for line in article.text.split("\n"))
     assert article.title is None or "\n" not in article.title
+
+
+def test_docstring_examples():
+    import doctest
+
+    import kg.ingest
+
+    result = doctest.testmod(kg.ingest)
+    assert result.failed == 0 and result.attempted > 0

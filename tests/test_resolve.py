@@ -107,6 +107,28 @@ def test_aliases_of_one_article_join_other_articles():
     assert one_node("青松岭村民委员会", "青松岭村委会", docs=[a, b])
 
 
+def test_a_unit_named_under_its_parent_joins_its_own_name():
+    a = doc("a.txt", [ent(1, "白河边境管理大队石桥边境派出所", "BorderPolice")])
+    b = doc("b.txt", [ent(1, "石桥边境派出所", "BorderPolice")])
+    assert one_node("白河边境管理大队石桥边境派出所", "石桥边境派出所", docs=[a, b])
+
+
+def test_a_city_the_division_table_does_not_know_is_still_a_place_prefix():
+    a = doc("a.txt", [ent(1, "翠屏湾市兴隆街道党工委", "PartyOrganization")])
+    b = doc("b.txt", [ent(1, "兴隆街道党工委", "PartyOrganization")])
+    resolved = resolve([a, b])
+    assert list(resolved.organizations) == ["翠屏湾市兴隆街道党工委"]
+    assert resolved.organizations["翠屏湾市兴隆街道党工委"].place is None  # no code to give
+
+
+def test_a_village_and_its_committee_are_one_node():
+    a = doc("a.txt", [ent(1, "青松岭村", "Village")])
+    b = doc("b.txt", [ent(1, "青松岭村民委员会", "Village"), ent(2, "青松岭村党支部", "PartyOrganization")])
+    resolved = resolve([a, b])
+    assert len(resolved.organizations) == 2
+    assert one_node("青松岭村", "青松岭村民委员会", docs=[a, b])
+
+
 # ---------------------------------------------------------------- keep apart
 
 
@@ -147,6 +169,13 @@ def test_same_team_name_under_different_parents_stays_apart():
 def test_a_placeless_name_with_two_placed_readings_stays_apart():
     docs = [doc("a.txt", [ent(1, "新港边检站")]), doc("b.txt", [ent(1, "天津新港边检站")]),
             doc("c.txt", [ent(1, "福建新港边检站")])]
+    assert len(resolve(docs).organizations) == 3
+
+
+def test_one_unit_under_two_different_parents_stays_apart():
+    docs = [doc("a.txt", [ent(1, "白河边境管理大队石桥边境派出所", "BorderPolice")]),
+            doc("b.txt", [ent(1, "黑水边境管理大队石桥边境派出所", "BorderPolice")]),
+            doc("c.txt", [ent(1, "石桥边境派出所", "BorderPolice")])]
     assert len(resolve(docs).organizations) == 3
 
 
@@ -217,8 +246,15 @@ def test_any_order_gives_the_same_result():
 
 
 def test_json_round_trip():
-    resolved = resolve(_fixture_docs())
+    docs = [(art, data) for art, data in _fixture_docs()]
+    for art, _ in docs:
+        art.text = "正文"
+    resolved = resolve(docs)
+    assert resolved_from_json(resolved_to_json(resolved, include_text=True)) == resolved
     again = resolved_from_json(resolved_to_json(resolved))
+    assert {a.text for a in again.articles.values()} == {""}  # texts stay out of the store by default
+    for art in resolved.articles.values():
+        art.text = ""
     assert again == resolved
 
 

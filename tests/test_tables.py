@@ -61,3 +61,10 @@ def test_unknown_format():
 def test_empty_rows():
     assert render([], "json") == "[]"
     assert render([], "table", ["a"]).splitlines()[0] == "a"
+
+
+def test_long_cells_are_shortened_in_tables_only():
+    long = "联建" * 50
+    table = render([{"s": long}], "table").splitlines()[2]
+    assert table.endswith("…") and len(table) == 30
+    assert long in render([{"s": long}], "csv")

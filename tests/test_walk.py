@@ -125,3 +125,12 @@ def test_unreadable_folder_simulated(tmp_path, monkeypatch):
 @pytest.mark.parametrize(("name", "ignored"), [("a.txt", False), (".a", True), ("a~", True), ("#a#", True), ("a.tmp", True)])
 def test_is_ignored(name, ignored):
     assert is_ignored(name) is ignored
+
+
+def test_docstring_examples():
+    import doctest
+
+    import kg.walk
+
+    result = doctest.testmod(kg.walk)
+    assert result.failed == 0 and result.attempted > 0

@@ -88,13 +88,10 @@
     if (n.x !== undefined) { node.x = n.x; node.y = n.y; }
     return node;
   }
-  function edgeColour(e, dimmed) {
-    var c = relationStyle(e.style).color;
-    return { color: c, highlight: c, hover: c, opacity: dimmed ? 0.12 : 0.85 };
-  }
   function visEdge(e, i) {
     var st = relationStyle(e.style);
-    return { id: i, from: e.from, to: e.to, color: edgeColour(e, false), dashes: st.dashes || false,
+    return { id: i, from: e.from, to: e.to, dashes: st.dashes || false,
+             color: { color: st.color, highlight: st.color, hover: st.color, opacity: 0.85 },
              width: 1 + Math.log2(Math.max(1, e.weight || 1)) };
   }
 
@@ -104,13 +101,16 @@
     autoResize: true,
     nodes: { shape: "dot", borderWidth: 1, borderWidthSelected: 3,
              font: { face: FONT, size: 14, color: "#222", strokeWidth: 3, strokeColor: "#ffffff" } },
-    edges: { smooth: large ? false : { type: "continuous", roundness: 0.3 }, selectionWidth: 2, hoverWidth: 1 },
+    // Straight links: cheaper to draw, and the search highlight redraws them exactly.
+    edges: { smooth: false, selectionWidth: 2, hoverWidth: 1 },
     interaction: { hover: true, hideEdgesOnDrag: large, hideEdgesOnZoom: large, keyboard: false },
     layout: { improvedLayout: !large && nodeRows.length <= 100, randomSeed: 7 },
     physics: large ? { enabled: false } : {
       enabled: true, solver: "forceAtlas2Based", minVelocity: 1,
       forceAtlas2Based: { gravitationalConstant: -60, springLength: 110, avoidOverlap: 0.4 },
-      stabilization: { enabled: true, iterations: 250, updateInterval: 25, fit: true },
+      // Bounded: fewer iterations as the map grows, so a ~1,000-node map still opens in seconds.
+      stabilization: { enabled: true, iterations: Math.max(100, Math.min(300, Math.round(100000 / Math.max(1, nodeRows.length)))),
+                       updateInterval: 25, fit: true },
     },
   });
   if (!large) {
@@ -251,11 +251,13 @@
   });
 
   // ---- filters and search: one function decides what is shown ------------------------
+  // Filters hide organizations and links; a search dims everything but the matches by
+  // painting over the canvas (see drawMatches), which costs nothing per unmatched node.
   var on = { type: {}, relation: {}, community: {} };
   var checkboxes = { type: {}, relation: {}, community: {} };
   var matches = null; // null: no search; otherwise the set of matching node ids
-  var shown = { hidden: nodeRows.map(function () { return false; }), dimmed: nodeRows.map(function () { return false; }) };
-  var edgeShown = { hidden: edgeRows.map(function () { return false; }), dimmed: edgeRows.map(function () { return false; }) };
+  var nodeHidden = nodeRows.map(function () { return false; });
+  var edgeHidden = edgeRows.map(function () { return false; });
 
   function nodeFiltered(n) {
     return on.type[n.type] === false || on.community[communityKey(n.community)] === false;
@@ -263,30 +265,81 @@
   function edgeFiltered(e) {
     return !e.relations.some(function (r) { return on.relation[r] !== false; });
   }
+  // DataSet.update re-derives every option of each item it touches: seconds for a few
+  // thousand nodes of a large map. vis-network (pinned 9.1.2) reads `options.hidden` of
+  // its drawn objects when told the data changed, so set it there and announce once.
+  function setHidden(changes, dataSet, drawn) {
+    if (!changes.length) return;
+    if (drawn) {
+      changes.forEach(function (c) { if (drawn[c[0]]) drawn[c[0]].options.hidden = c[1]; });
+    } else {
+      dataSet.update(changes.map(function (c) { return { id: c[0], hidden: c[1] }; }));
+    }
+  }
   function applyView() {
     var nodeChanges = [], edgeChanges = [];
     nodeRows.forEach(function (n, i) {
-      var hidden = nodeFiltered(n), dimmed = matches !== null && !matches.has(i);
-      if (hidden !== shown.hidden[i] || dimmed !== shown.dimmed[i]) {
-        shown.hidden[i] = hidden; shown.dimmed[i] = dimmed;
-        nodeChanges.push({ id: i, hidden: hidden, opacity: dimmed ? 0.15 : 1 });
-      }
+      var hidden = nodeFiltered(n);
+      if (hidden !== nodeHidden[i]) { nodeHidden[i] = hidden; nodeChanges.push([i, hidden]); }
     });
     edgeRows.forEach(function (e, i) {
-      var hidden = edgeFiltered(e) || shown.hidden[e.from] || shown.hidden[e.to];
-      var dimmed = matches !== null && !(matches.has(e.from) || matches.has(e.to));
-      if (hidden !== edgeShown.hidden[i] || dimmed !== edgeShown.dimmed[i]) {
-        edgeShown.hidden[i] = hidden; edgeShown.dimmed[i] = dimmed;
-        edgeChanges.push({ id: i, hidden: hidden, color: edgeColour(e, dimmed) });
-      }
+      var hidden = edgeFiltered(e) || nodeHidden[e.from] || nodeHidden[e.to];
+      if (hidden !== edgeHidden[i]) { edgeHidden[i] = hidden; edgeChanges.push([i, hidden]); }
     });
-    if (nodeChanges.length) nodes.update(nodeChanges);
-    if (edgeChanges.length) edges.update(edgeChanges);
+    var body = network.body && network.body.nodes && network.body.edges && network.body.emitter ? network.body : null;
+    setHidden(nodeChanges, nodes, body && body.nodes);
+    setHidden(edgeChanges, edges, body && body.edges);
+    if (body && (nodeChanges.length || edgeChanges.length)) body.emitter.emit("_dataChanged");
+    network.redraw();
     updateCount();
   }
+  var MAX_DRAWN_MATCHES = 3000;
+  function drawMatches(ctx) {
+    if (matches === null) return;
+    ctx.save();
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.fillStyle = "rgba(255, 255, 255, 0.82)";
+    ctx.fillRect(0, 0, ctx.canvas.width, ctx.canvas.height);
+    ctx.restore();
+    var ids = Array.from(matches).filter(function (i) { return !nodeHidden[i]; }).slice(0, MAX_DRAWN_MATCHES);
+    var scale = network.getScale();
+    var links = [];
+    ids.forEach(function (i) { incident[i].forEach(function (e) { if (!edgeHidden[e]) links.push(e); }); });
+    var ends = {};
+    links.forEach(function (e) { ends[edgeRows[e].from] = true; ends[edgeRows[e].to] = true; });
+    var pos = network.getPositions(ids.concat(Object.keys(ends).map(Number)));
+    ctx.save();
+    links.forEach(function (e) {
+      var row = edgeRows[e], st = relationStyle(row.style), a = pos[row.from], b = pos[row.to];
+      if (!a || !b) return;
+      ctx.strokeStyle = st.color;
+      ctx.lineWidth = 1 + Math.log2(Math.max(1, row.weight || 1));
+      ctx.setLineDash(Array.isArray(st.dashes) ? st.dashes : []);
+      ctx.beginPath(); ctx.moveTo(a.x, a.y); ctx.lineTo(b.x, b.y); ctx.stroke();
+    });
+    ctx.setLineDash([]);
+    ctx.font = "14px " + FONT;
+    ctx.textAlign = "center";
+    ctx.textBaseline = "top";
+    ids.forEach(function (i) {
+      var n = nodeRows[i], p = pos[i];
+      if (!p) return;
+      ctx.fillStyle = n.color;
+      ctx.strokeStyle = "#111";
+      ctx.lineWidth = 2 / scale;
+      ctx.beginPath(); ctx.arc(p.x, p.y, n.size, 0, 2 * Math.PI); ctx.fill(); ctx.stroke();
+      if (14 * scale >= 4) {
+        ctx.lineWidth = 3; ctx.strokeStyle = "#fff"; ctx.fillStyle = "#222";
+        ctx.strokeText(n.label, p.x, p.y + n.size + 9);  // where vis-network puts its own label
+        ctx.fillText(n.label, p.x, p.y + n.size + 9);
+      }
+    });
+    ctx.restore();
+  }
+  network.on("afterDrawing", drawMatches);
   function shownNodeIds() {
     var ids = [];
-    for (var i = 0; i < nodeRows.length; i++) if (!shown.hidden[i] && !shown.dimmed[i]) ids.push(i);
+    for (var i = 0; i < nodeRows.length; i++) if (!nodeHidden[i] && (matches === null || matches.has(i))) ids.push(i);
     return ids;
   }
   function updateCount() {
@@ -393,6 +446,9 @@
   // ---- the page's small API, for tests and curious users ------------------------------
   api.search = search;
   api.shownNodeIds = shownNodeIds;
+  // What vis-network actually draws (filters applied; a search only dims).
+  api.drawnNodeCount = function () { return network.body.nodeIndices.length; };
+  api.drawnEdgeCount = function () { return network.body.edgeIndices.length; };
   api.setFilter = function (kind, key, value) {
     var box = checkboxes[kind][String(key)];
     if (box) box.checked = !!value;

@@ -84,7 +84,7 @@ def review_command(store, extractions, corpus, curation, min_confidence, fmt, ou
     """
     from kg.curation import CurationError, load_curation
     from kg.resolve import resolve
-    from kg.review import review, safe_text, to_yaml
+    from kg.review import review, safe_text, safe_value, to_yaml
 
     try:
         decisions = load_curation(curation) if curation else None
@@ -96,7 +96,7 @@ def review_command(store, extractions, corpus, curation, min_confidence, fmt, ou
         resolved = _resolved_from_store(store or "kg-store")
     items = review(resolved, decisions, min_confidence=min_confidence)
     if fmt == "json":
-        text = json.dumps(items, ensure_ascii=False, indent=1)
+        text = json.dumps(safe_value(items), ensure_ascii=False, indent=1)
     else:
         header = f"# kg review: {len(items)} item(s) to decide; set judgement to positive or negative to apply\n"
         text = header + to_yaml(items)

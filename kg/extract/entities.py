@@ -109,3 +109,16 @@ def dropped_middle_aliases(registry: Registry) -> None:
                 if len(b) - head >= 3:
                     registry.merge(long, short)
                     break
+
+
+def place_dropped_aliases(registry: Registry) -> None:
+    """福建商会 ≡ 丹崖市福建商会, 渔港社区 ≡ 澄湾渔港社区: the end of exactly one longer name of the same type."""
+    for short in sorted(registry.order, key=lambda e: len(e.name)):
+        if short not in registry.order or len(short.name) < 4:
+            continue
+        owners = [
+            e for e in registry.order
+            if e is not short and e.type == short.type and len(e.name) > len(short.name) and e.name.endswith(short.name)
+        ]
+        if len(owners) == 1:
+            registry.merge(owners[0], short)

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import importlib.util
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib.resources import files
 from pathlib import Path
 
 import yaml
@@ -56,7 +56,11 @@ def _load_places(province_short) -> frozenset[str]:
     """Full and short names of Chinese provinces, cities and counties (cpca's table)."""
     names: set[str] = set(province_short)
     try:
-        table = Path(str(files("cpca") / "resources" / "adcodes.csv"))
+        # Locate cpca's table without importing cpca (its import pulls in pandas).
+        spec = importlib.util.find_spec("cpca")
+        if spec is None or not spec.submodule_search_locations:
+            raise FileNotFoundError("cpca")
+        table = Path(list(spec.submodule_search_locations)[0]) / "resources" / "adcodes.csv"
         with table.open(encoding="utf-8") as handle:
             for row in csv.DictReader(handle):
                 name = row["name"]
@@ -91,6 +95,8 @@ class Lexicon:
     generic_starts: tuple[str, ...]
     generic_parts: frozenset[str]
     plain_name_max: int
+    strong_suffixes: frozenset[str]
+    founded_after: tuple[str, ...]
     national_prefixes: tuple[str, ...]
     function_words: tuple[str, ...]
     not_followed_by: dict[str, str]
@@ -109,6 +115,7 @@ class Lexicon:
     parent_first_re: re.Pattern
     child_first_re: re.Pattern
     party_words: tuple[str, ...]
+    pair_words: tuple[str, ...]
     places: frozenset[str]
     shielded: frozenset[str]  # places and protected words: boundary words inside them do not count
     province_short: tuple[str, ...]
@@ -153,6 +160,8 @@ def _compile(data: dict, digest: str) -> Lexicon:
         generic_starts=tuple(data["generic_starts"]),
         generic_parts=frozenset(data["generic_parts"]),
         plain_name_max=int(data["plain_name_max"]),
+        strong_suffixes=frozenset(data["strong_suffixes"]),
+        founded_after=tuple(relations["member_of"]["founded_after"]),
         national_prefixes=tuple(data["national_prefixes"]),
         function_words=tuple(data["function_words"]),
         not_followed_by={k: str(v) for k, v in data["not_followed_by"].items()},
@@ -171,6 +180,7 @@ def _compile(data: dict, digest: str) -> Lexicon:
         parent_first_re=re.compile(_alternation(relations["sub_organization_of"]["parent_first"])),
         child_first_re=re.compile(_alternation(relations["sub_organization_of"]["child_first"])),
         party_words=tuple(data["party_words"]),
+        pair_words=tuple(data["pair_words"]),
         places=_load_places(data["province_short"]),
         shielded=_load_places(data["province_short"]) | frozenset(data["protected_words"]),
         province_short=tuple(data["province_short"]),

@@ -13,10 +13,13 @@
 
 from __future__ import annotations
 
+import re
+
 from kg.extract.lexicon import Lexicon
-from kg.extract.names import Mention, _place_spans, is_cjk, is_placeish
+from kg.extract.names import Mention, _place_spans, is_cjk, is_placeish, place_spans
 
 MAX_ITEM = 8
+_LIST_END = re.compile(r"[、，,。；;]|等|部门|单位|机关|和|及|以及|$")
 _SEPARATORS = "、"
 
 
@@ -67,14 +70,30 @@ def _shared_suffix(text: str, mention: Mention, lex: Lexicon) -> list[Mention]:
         return []
     found = []
     tail = mention.name[len(mention.prefix) :]
-    for start, end in _items_before(text, mention.start, lex):
-        item = Mention(start, end, text[start:end] + tail, mention.type, "org", text[start:end],
-                       mention.suffix, stop="list")
+    items = _items_before(text, mention.start, lex)
+    head = _shared_head(text[items[0][0] : items[0][1]], lex) if items else ""
+    for start, end in items:
+        part = text[start:end]
+        item = Mention(start, end, part + tail, mention.type, "org", part, mention.suffix, stop="list")
+        if head and not part.startswith(head):  # 丹崖市福建、浙江商会: 浙江 shares 丹崖市
+            item.aliases.add(item.name)
+            item.name, item.prefix = head + item.name, head + part
         _with_province(item, lex)
         found.append(item)
-    if found:
+    if found and head and not mention.prefix.startswith(head):
+        mention.aliases.add(mention.name)
+        mention.name, mention.prefix = head + mention.name, head + mention.prefix
+    elif found:
         _with_province(mention, lex)
     return found
+
+
+def _shared_head(first: str, lex: Lexicon) -> str:
+    """The city or county that heads the first item of a list (丹崖市 in 丹崖市福建), or ''."""
+    for i, char in enumerate(first[:-1]):
+        if i >= 1 and char in "市县区旗州" and place_spans(first[i + 1 :], lex):
+            return first[: i + 1]
+    return ""
 
 
 def _shared_before_deng(text: str, mention: Mention, chain_end: Mention, lex: Lexicon) -> list[Mention]:
@@ -88,16 +107,26 @@ def _shared_before_deng(text: str, mention: Mention, chain_end: Mention, lex: Le
     ]
 
 
-def _bare_after(text: str, mention: Mention, lex: Lexicon) -> list[Mention]:
+def bare_after(text: str, mention: Mention, lex: Lexicon) -> list[Mention]:
     """铜陵海关、海事、公安: bare unit words after a full name share its place (implicit)."""
     if not mention.prefix or not is_placeish(mention.prefix, lex):
         return []
     found = []
     pos = mention.end
-    while pos < len(text) and text[pos] in _SEPARATORS:
-        match = lex.bare_re.match(text, pos + 1)
+    while True:
+        joint = next((j for j in ("、", "以及", "和", "及") if text.startswith(j, pos)), None)
+        if joint is None:
+            break
+        start = pos + len(joint)
+        for skip in ("当地的", "驻地的", "当地", "驻地"):
+            if text.startswith(skip, start):
+                start += len(skip)
+                break
+        match = lex.bare_re.match(text, start)
         if match is None:
             break
+        if joint != "、" and not _LIST_END.match(text, match.end()):
+            break  # 铜陵海关和公安民警: only a list ending (部门, 等, 、) makes 公安 a unit here
         word = match.group()
         found.append(Mention(match.start(), match.end(), mention.prefix + word, lex.bare_units[word], "org",
                              mention.prefix, word, implicit=True, stop="list"))
@@ -117,7 +146,7 @@ def expand_lists(text: str, mentions: list[Mention], lex: Lexicon) -> list[Menti
     for m in mentions:
         if m.kind == "org" and not m.attached:
             found += _shared_suffix(text, m, lex)
-            found += _bare_after(text, m, lex)
+            found += bare_after(text, m, lex)
         elif m.kind == "bare":
             found += _shared_before_deng(text, m, last_of_chain.get(id(m), m), lex)
     return found

@@ -76,16 +76,19 @@ def place_spans(part: str, lex: Lexicon) -> list[tuple[int, int]]:
 
 @lru_cache(maxsize=65536)
 def _place_spans(part: str, places: frozenset[str]) -> tuple[tuple[int, int], ...]:
+    # Matched from the right: a name part is anchored on its suffix, so 同江苏泰州
+    # reads 同|江苏|泰州 (the connector 同 stays free), not 同江|苏泰州.
     spans = []
-    i = 0
-    while i < len(part):
-        for length in range(min(8, len(part) - i), 1, -1):
-            if part[i : i + length] in places:
-                spans.append((i, i + length))
-                i += length - 1
+    j = len(part)
+    while j > 1:
+        for length in range(min(8, j), 1, -1):
+            if part[j - length : j] in places:
+                spans.append((j - length, j))
+                j -= length
                 break
-        i += 1
-    return tuple(spans)
+        else:
+            j -= 1
+    return tuple(reversed(spans))
 
 
 def starts_with_place(part: str, lex: Lexicon) -> bool:
@@ -95,7 +98,7 @@ def starts_with_place(part: str, lex: Lexicon) -> bool:
 
 def is_placeish(part: str, lex: Lexicon) -> bool:
     """A list item that names a place (泰州, 浙江温州, 勐龙镇)."""
-    return bool(part) and (starts_with_place(part, lex) or part.endswith(lex.place_markers))
+    return bool(part) and (bool(place_spans(part, lex)) or part.endswith(lex.place_markers))
 
 
 def _name_part_start(text: str, start: int, floor: int, lex: Lexicon) -> tuple[int, str]:
@@ -134,14 +137,15 @@ def _trusted(part: str, places, lex: Lexicon) -> bool:
         or bool(places)
         or part.endswith(lex.place_markers)
         or any(marker in part for marker in lex.place_markers if len(marker) > 1)
+        or any(part.find(marker, 2) != -1 for marker in lex.place_markers)  # 澄湾镇渔业
         or part.startswith(lex.national_prefixes)
         or any(word in part for word in lex.function_words)
     ) and len(part) <= LONG_NAME_PART
 
 
 def made_of_generic(part: str, lex: Lexicon) -> bool:
-    """边境乡村, 边境乡镇: a name part made only of class words names a class."""
-    if not part:
+    """边境乡村, 边境乡镇: a name part made only of class words names a class (places excepted)."""
+    if not part or starts_with_place(part, lex):
         return False
     ok = [True] + [False] * len(part)
     for end in range(1, len(part) + 1):
@@ -149,8 +153,12 @@ def made_of_generic(part: str, lex: Lexicon) -> bool:
     return ok[-1]
 
 
+_COUNTED = re.compile(r"^[0-9一二三四五六七八九十两几数多百千万余]+[个家支名所座批类级次处条项户]")
+
+
 def is_generic(part: str, lex: Lexicon) -> bool:
-    return part.startswith(lex.generic_starts)
+    """各单位, 该站, 三家商会, 一次村企…: determiners and counted classes."""
+    return part.startswith(lex.generic_starts) or _COUNTED.match(part) is not None
 
 
 def is_honour(text: str, start: int, end: int, content: str, lex: Lexicon) -> bool:
@@ -281,12 +289,16 @@ def _make_mention(text, lex, start, end, suffix, type_, head, stop, raw_part, pa
                        anaphor=word, stop=stop)
     if type_ == KEYWORD_TYPED:
         type_ = _keyword_type(raw_part, parent, lex)
-        if type_ is None:
-            return Mention(start, end, suffix, "", "bare", "", suffix, stop="no-keyword")
+        if type_ is None:  # 工作站 alone may still refer back to a named one; 巡逻支队 may not
+            return Mention(start, end, suffix, "", "bare", "", suffix, stop=stop if not raw_part else "no-keyword")
     if parent is not None and (raw_part == "" or raw_part in _ATTACH_GAPS or raw_part.startswith("驻")):
         kind = {"org": "org", "anaphor": "anaphor"}.get(parent.kind, "partial")
         if suffix in lex.inherits_parent_type and parent.type:
             type_ = parent.type
+        if parent.type == type_ == "Enterprise" and raw_part == "" and parent.kind == "org":
+            parent.kind = "bare"  # 集装箱码头公司: one company, not a company inside a wharf
+            return Mention(parent.start, end, parent.name + suffix, type_, "org", parent.prefix, suffix,
+                           parent=parent.parent, stop=parent.stop)
         return Mention(head, end, parent.name + raw_part + suffix, type_, kind, parent.prefix, suffix,
                        parent=parent, attached=True, stop="chain", anaphor=parent.anaphor)
     if parent is not None and parent.kind != "org":
@@ -302,7 +314,7 @@ def _make_mention(text, lex, start, end, suffix, type_, head, stop, raw_part, pa
         places = place_spans(part, lex)
         if len(part) > LONG_NAME_PART and places:
             part = part[places[0][0] :]
-        elif not _trusted(part, places, lex):
+        elif not (_trusted(part, places, lex) or suffix in lex.strong_suffixes and len(part) <= MAX_NAME_PART):
             return Mention(start, end, suffix, type_, "bare", "", suffix, stop="untrusted")
     return Mention(end - len(suffix) - len(part), end, part + suffix, type_, "org", part, suffix,
                    parent=parent, stop=stop, quoted=quoted)

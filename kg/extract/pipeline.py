@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 
 from kg.extract.anaphora import Antecedents
-from kg.extract.entities import Registry, dropped_middle_aliases, short_form_aliases
+from kg.extract.entities import Registry, dropped_middle_aliases, place_dropped_aliases, short_form_aliases
 from kg.extract.lexicon import Lexicon, load_lexicon
+from kg.extract.implicit import local_bodies
 from kg.extract.lists import expand_lists
 from kg.extract.names import Mention, Occupied, find_mentions
 from kg.extract.relations import find_relations
@@ -56,7 +57,35 @@ def _register(text: str, mentions: list[Mention], lex: Lexicon) -> Registry:
                 registry.alias(registry.get(other.name), m.name)
                 break
     dropped_middle_aliases(registry)
+    place_dropped_aliases(registry)
+    _declared_aliases(text, mentions, registry)
     return registry
+
+
+_DECLARED = re.compile(r"[（(](?:以下)?(?:简称|下称)[为“\"]?([^）)”“\"]{2,12})[”\"]?[）)]")
+
+
+def _declared_aliases(text: str, mentions: list[Mention], registry: Registry) -> None:
+    """南坪国有农场（以下简称南坪农场）: the short name is declared an alias."""
+    by_end = {m.end: m for m in mentions if m.kind == "org"}
+    for match in _DECLARED.finditer(text):
+        named = by_end.get(match.start())
+        entity = registry.get(named.name) if named else None
+        if entity is not None:
+            registry.alias(entity, match.group(1))
+
+
+def _bare_references(mentions: list[Mention], registry: Registry, lex: Lexicon) -> None:
+    """工作站还与…: a bare unit word that ends exactly one entity's name refers to it."""
+    for m in mentions:
+        if m.kind != "bare" or len(m.suffix) < 3 or m.stop in _NOT_REFERENCES:
+            continue
+        owners = {e.key for e in registry.order if e.name.endswith(m.suffix) and m.type in ("", e.type)}
+        if len(owners) == 1:
+            m.kind, m.entity = "ref", owners.pop()
+
+
+_NOT_REFERENCES = ("generic", "untrusted", "too-long", "no-keyword", "等", "list")
 
 
 def _parents_with_party_children_only(mentions: list[Mention], lex: Lexicon) -> set[int]:
@@ -168,8 +197,12 @@ def _resolve_anaphora(text: str, mentions: list[Mention], registry: Registry, le
         parent = registry.resolve(target.entity)
         if parent is None:
             continue
-        full = next((f for f in parent.forms() if registry.get(f + m.name)), parent.name) + m.name
-        child = registry.get(full) or registry.add(full, m.type)
+        known = next((registry.get(f + m.name) for f in parent.forms() if registry.get(f + m.name)), None)
+        surface = target.name if target.name in parent.forms() else parent.name
+        child = known or registry.add(surface + m.name, m.type)
+        for form in parent.forms():  # 该站执勤三队: every name of the station makes a name of the team
+            if registry.get(form + m.name) is None:
+                registry.alias(child, form + m.name)
         m.entity = child.key
         created.append((m, target))
     return created
@@ -189,6 +222,7 @@ def extract(text: str, doc: str = "") -> dict:
     lex = load_lexicon()
     mentions = find_mentions(text, lex)
     mentions += expand_lists(text, mentions, lex)
+    mentions += local_bodies(text, mentions, lex)
     mentions.sort(key=lambda m: (m.start, -m.end))
     registry = _register(text, mentions, lex)
     _partial_aliases(mentions, registry)
@@ -197,6 +231,7 @@ def extract(text: str, doc: str = "") -> dict:
     for m in mentions:
         if m.kind == "org":
             m.entity = _entity_of(m, registry)
+    _bare_references(mentions, registry, lex)
     created = _resolve_anaphora(text, mentions, registry, lex)
     for m in mentions:  # merged entities: point at the survivor
         if m.entity is not None:

@@ -76,8 +76,8 @@ def _units(mentions: list[Mention]) -> list[Unit]:
     units: list[Unit] = []
     for m in mentions:
         start = _chain_start(m)
-        if units and m.parent is units[-1].mention and m.start == units[-1].end:
-            units[-1] = Unit(units[-1].start, m.end, m)
+        if units and m.start == units[-1].end and (m.parent is units[-1].mention or m.entity == units[-1].entity):
+            units[-1] = Unit(units[-1].start, m.end, m)  # 石门村|村委会, 东渡边检站|一队: one unit
         elif units and start < units[-1].end:
             continue  # overlapping forms of the same words
         else:
@@ -117,6 +117,8 @@ def _connector_groups(text, s, e, units, lex):
     groups = []
     for match in lex.connector_re.finditer(sentence):
         cs, ce = s + match.start(), s + match.end()
+        if any(u.start <= cs < u.end for u in units):
+            continue  # 联合 in 联合党工委, 同 in 同江市: part of a name
         after = ce
         for skip in _PARTNER_SKIP:
             if text.startswith(skip, after):
@@ -153,6 +155,16 @@ def _membership(text, units, subject, partners, seg_start, seg_end, evidence, li
     return segment
 
 
+class _At:
+    """A zero-width position standing in for a cue match."""
+
+    def __init__(self, pos: int) -> None:
+        self.pos = pos
+
+    def start(self) -> int:
+        return self.pos
+
+
 def _alliance_members(text, units, s, e, evidence, links, lex):
     """“X联盟”成员单位包括A、B; A、B共同组建“X联盟”; A牵头…组建“X联盟”."""
     for i, alliance in enumerate(units):
@@ -166,6 +178,8 @@ def _alliance_members(text, units, s, e, evidence, links, lex):
         cue = None
         for match in lex.member_cue_re.finditer(text, max(s, alliance.start - 6), alliance.start):
             cue = match
+        if cue is None and text.startswith(lex.founded_after, alliance.end + (text[alliance.end : alliance.end + 1] == "”")):
+            cue = _At(alliance.start)  # “X”成立: the founders are named before X
         if cue is None:
             continue
         before = [u for u in units[:i] if u.end <= cue.start() and u.mention.type != "Alliance"]
@@ -256,17 +270,23 @@ def find_relations(text: str, mentions: list[Mention], created: list[tuple[Menti
         links.add("sub_organization_of", child.entity, parent.entity, sentence_of(child.start), WEAK_CONFIDENCE + 0.2)
 
     cursor = 0
+    last_pairs: list[tuple[str, str]] = []  # the pairs the previous sentence linked (for 双方)
     for s, e in spans:
         ms = []
         while cursor < len(live) and live[cursor].start < e:
             if live[cursor].start >= s:
                 ms.append(live[cursor])
             cursor += 1
+        evidence = text[s:e]
+        if any(w in evidence for w in lex.pair_words) and last_pairs and not ms:
+            for type_ in _cue_types(evidence, lex):  # 双方每周开展联合巡边: the pair linked just before
+                for head, tail in last_pairs:
+                    links.add(type_, head, tail, evidence, WEAK_CONFIDENCE)
         if not ms:
             continue
-        evidence = text[s:e]
         units = _units(ms)
         in_groups = set()
+        pairs: list[tuple[str, str]] = []
         for connector, subject, partners, seg_start, seg_end in _connector_groups(text, s, e, units, lex):
             in_groups |= {id(u) for u in partners}
             _membership(text, units, subject, partners, seg_start, seg_end, evidence, links, lex)
@@ -285,6 +305,7 @@ def find_relations(text: str, mentions: list[Mention], created: list[tuple[Menti
                 for partner in partners:
                     if partner.mention.type != "Alliance":
                         links.add(type_, subject.entity, partner.entity, evidence, confidence)
+                        pairs.append((subject.entity, partner.entity))
         _list_cues(text, units, s, e, in_groups, evidence, links, lex)
         _alliance_members(text, units, s, e, evidence, links, lex)
         _hierarchy_cues(text, units, s, e, evidence, links, lex)
@@ -294,4 +315,5 @@ def find_relations(text: str, mentions: list[Mention], created: list[tuple[Menti
         for unit in groups:
             if owner is not None:
                 links.add("sub_organization_of", unit.entity, owner.entity, evidence, CUE_CONFIDENCE)
+        last_pairs = pairs or last_pairs
     return list(links.items.values())

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -78,44 +79,53 @@ def _local(url: str) -> bool:
     return url.startswith(("file:", "data:", "blob:", "about:"))
 
 
-@pytest.fixture
-def map_page(browser):
-    """A fresh page whose every non-local request is refused and recorded. Returns (page, watch)."""
-    context = browser.new_context(viewport={"width": 1400, "height": 850}, service_workers="block")
-    watch = Watch()
-
-    def route(route_):
-        if _local(route_.request.url):
-            route_.continue_()
-        else:
-            watch.requests.append(route_.request.url)
-            route_.abort()
-
-    context.route("**/*", route)
-    page = context.new_page()
-    page.on("request", lambda r: None if _local(r.url) else watch.requests.append(r.url))
-    page.on("console", lambda m: watch.console_errors.append(m.text) if m.type in ("error", "warning") else None)
-    page.on("pageerror", lambda e: watch.page_errors.append(str(e)))
-
-    def on_dialog(dialog):
-        watch.dialogs.append(dialog.message)
-        dialog.dismiss()
-
-    page.on("dialog", on_dialog)
-    page.on("websocket", lambda ws: watch.requests.append(ws.url))
-    yield page, watch
-    context.close()
+def wait_until(page, predicate: str, timeout: float = 60.0) -> None:
+    """Poll a JS function until it returns true. (Playwright's wait_for_function evaluates
+    strings with eval, which the map's Content-Security-Policy rightly forbids.)"""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(predicate):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"still false after {timeout} s: {predicate}")
+        time.sleep(0.05)
 
 
 @pytest.fixture
-def open_map(map_page):
-    """``open_map(path)`` loads a map file in a watched page, waits until vis-network has drawn
-    it, and returns (page, watch)."""
-    page, watch = map_page
+def open_map(browser):
+    """``open_map(path, bypass_csp=False)`` loads a map in a fresh page whose every non-local
+    request is refused and recorded, waits until vis-network has drawn it, and returns
+    (page, watch). ``bypass_csp=True`` switches off the page's Content-Security-Policy, to
+    show the escaping alone keeps scripts out."""
+    contexts = []
 
-    def load(path: Path, timeout: float = 60_000):
+    def load(path: Path, *, bypass_csp: bool = False, timeout: float = 60.0):
+        context = browser.new_context(viewport={"width": 1400, "height": 850}, service_workers="block",
+                                      bypass_csp=bypass_csp)
+        contexts.append(context)
+        watch = Watch()
+
+        def route(route_):
+            if _local(route_.request.url):
+                route_.continue_()
+            else:
+                watch.requests.append(route_.request.url)
+                route_.abort()
+
+        context.route("**/*", route)
+        page = context.new_page()
+        page.on("request", lambda r: None if _local(r.url) else watch.requests.append(r.url))
+        page.on("console", lambda m: watch.console_errors.append(m.text) if m.type in ("error", "warning") else None)
+        page.on("pageerror", lambda e: watch.page_errors.append(str(e)))
+
+        def on_dialog(dialog):
+            watch.dialogs.append(dialog.message)
+            dialog.dismiss()
+
+        page.on("dialog", on_dialog)
+        page.on("websocket", lambda ws: watch.requests.append(ws.url))
         page.goto(Path(path).resolve().as_uri())
-        page.wait_for_function("window.lianjianMap && window.lianjianMap.drawn === true", timeout=timeout)
+        wait_until(page, "() => !!(window.lianjianMap && window.lianjianMap.drawn)", timeout)
         return page, watch
 
-    return load
+    yield load
+    for context in contexts:
+        context.close()

@@ -1,0 +1,174 @@
+"""Build benchmarks: full builds of generated corpora, 1 job against 2, extraction alone, incremental rebuild.
+
+Each measured step runs in a fresh process (``kg build`` through the CLI, as
+users run it), which reports its wall time and the peak resident memory of
+itself and of its largest worker (``getrusage`` RUSAGE_SELF and
+RUSAGE_CHILDREN). Corpora come from bench/corpus_gen.py (seeded) and are kept
+with the stores under ``$KG_BENCH_WORK`` (default: a ``kg-bench`` folder in the
+temporary directory), where bench/bench_query.py finds the largest store.
+
+    .venv/bin/python bench/bench_build.py --quick      # 200 articles
+    .venv/bin/python bench/bench_build.py              # 1,000 and 10,000 articles (about 15 minutes on 2 cores)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+BENCH = Path(__file__).resolve().parent
+WORK = Path(os.environ.get("KG_BENCH_WORK") or Path(tempfile.gettempdir()) / "kg-bench")
+ADDED = 10  # articles added for the incremental rebuild
+
+# Runs one Python statement (or `kg` command) in this child and reports wall time and peak memory.
+RUNNER = """
+import json, resource, sys, time
+start = time.perf_counter()
+code = 0
+try:
+    if sys.argv[1] == "kg":
+        from kg.cli import main
+        main(sys.argv[2:], standalone_mode=False)
+    else:
+        exec(sys.argv[2])
+except SystemExit as stop:
+    code = stop.code or 0
+seconds = time.perf_counter() - start
+sys.stdout.flush()
+own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print("BENCH " + json.dumps({"seconds": seconds, "self_kb": own, "children_kb": workers, "code": code}), file=sys.stderr)
+"""
+
+
+def measure(*args: str) -> dict:
+    """Run ``kg ARGS`` (first arg "kg") or a Python statement (first arg "py") in a fresh process."""
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", RUNNER, *args], capture_output=True, text=True, cwd=REPO)
+    wall = time.perf_counter() - started
+    lines = [line for line in done.stderr.splitlines() if line.startswith("BENCH ")]
+    if done.returncode != 0 or not lines:
+        raise RuntimeError(f"{' '.join(args)[:200]} failed:\n{done.stderr[-3000:]}")
+    report = json.loads(lines[-1][len("BENCH "):])
+    report["wall"] = wall  # including interpreter start-up and imports
+    report["stdout"] = done.stdout
+    return report
+
+
+def corpus(size: int, seed: int = 1) -> Path:
+    """The generated corpus of ``size`` articles (made once, then reused)."""
+    sys.path.insert(0, str(BENCH))
+    from corpus_gen import generate
+
+    folder = WORK / f"corpus-{size}"
+    marker = folder / ".complete"
+    if not marker.exists():
+        shutil.rmtree(folder, ignore_errors=True)
+        generate(size, folder, seed=seed)
+        marker.write_text("ok")
+    return folder
+
+
+def folder_mb(path: Path) -> float:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 1e6
+
+
+def build_once(folder: Path, store: Path, jobs: int, *extra: str) -> dict:
+    report = measure("kg", "build", str(folder), "--store", str(store), "--no-curation", "--no-progress",
+                     "--format", "json", "--jobs", str(jobs), *extra)
+    summary = json.loads(report["stdout"])
+    report["summary"] = summary
+    return report
+
+
+def _row(measure_name: str, value, unit: str = "", target: str = "", met: bool | None = None, note: str = "") -> dict:
+    return {"measure": measure_name, "value": value, "unit": unit, "target": target, "met": met, "note": note}
+
+
+def extraction_alone(folder: Path, jobs: int) -> dict:
+    """Read and extract every article (no cache, no resolution, no store): the reference of the 2x target."""
+    statement = (f"from kg.build import collect; docs = collect([{str(folder)!r}], jobs={jobs}); "
+                 "print(len(docs))")
+    return measure("py", statement)
+
+
+def bench_size(size: int, *, one_job: bool, incremental: bool) -> list[dict]:
+    folder = corpus(size)
+    rows: list[dict] = []
+    alone = extraction_alone(folder, 2)
+    store = WORK / f"store-{size}"
+    shutil.rmtree(store, ignore_errors=True)
+    two = build_once(folder, store, 2)
+    summary = two["summary"]
+    version = store / "versions" / summary["version"]
+    organizations = sum(summary["organizations_by_type"].values())
+    links = sum(summary["links_by_type"].values())
+    label = f"{size:,} articles"
+    rows.append(_row(f"{label}: graph", f"{organizations:,} organizations, {links:,} links, "
+                     f"{summary['triples']:,} triples"))
+    rows.append(_row(f"{label}: extraction alone (read + extract, 2 jobs)", round(alone["wall"], 1), "s"))
+    ratio = two["wall"] / alone["wall"]
+    rows.append(_row(f"{label}: full build, 2 jobs", round(two["wall"], 1), "s",
+                     "≤ 2 × extraction alone", ratio <= 2.0, f"{ratio:.2f} × extraction alone; steps (s): "
+                     + ", ".join(f"{k} {v:.1f}" for k, v in summary["timings"].items())))
+    rows.append(_row(f"{label}: build rate, 2 jobs", round(size / two["wall"], 1), "articles/s"))
+    rows.append(_row(f"{label}: peak memory, 2 jobs", round(two["self_kb"] / 1024),
+                     "MB", note=f"main process; largest worker {two['children_kb'] // 1024} MB"))
+    rows.append(_row(f"{label}: store size", round(folder_mb(store), 1), "MB",
+                     note=f"database {folder_mb(version):.1f} MB, resolved.json "
+                          f"{(store / 'versions' / (summary['version'] + '.resolved.json')).stat().st_size / 1e6:.1f} MB, "
+                          f"extraction cache {folder_mb(store / 'cache'):.1f} MB; corpus {folder_mb(folder):.1f} MB"))
+    if one_job:
+        one = build_once(folder, WORK / f"store-{size}-1job", 1)
+        shutil.rmtree(WORK / f"store-{size}-1job", ignore_errors=True)
+        speedup = one["wall"] / two["wall"]
+        rows.append(_row(f"{label}: full build, 1 job", round(one["wall"], 1), "s"))
+        rows.append(_row(f"{label}: speed-up of 2 jobs over 1", round(speedup, 2), "×", "≥ 1.7", speedup >= 1.7,
+                         "steps with 1 job (s): " + ", ".join(f"{k} {v:.1f}" for k, v in one["summary"]["timings"].items())))
+    if incremental:
+        sys.path.insert(0, str(BENCH))
+        from corpus_gen import generate
+
+        added = generate(ADDED, folder, seed=1, start=size)
+        try:
+            again = build_once(folder, store, 2)
+        finally:
+            for path in added:
+                path.unlink()
+        s = again["summary"]
+        share = again["wall"] / two["wall"]
+        rows.append(_row(f"{label}: incremental rebuild after adding {ADDED}", round(again["wall"], 2), "s",
+                         "≤ 5 % of the full build", share <= 0.05,
+                         f"{share:.1%} of the full build; {s['extracted']} extracted, {s['load']} load, "
+                         f"{s['changed']} nodes rewritten; steps (s): "
+                         + ", ".join(f"{k} {v:.1f}" for k, v in s["timings"].items())))
+        # The store now holds size + ADDED articles: rebuild it as it was, for the query benchmark.
+        build_once(folder, store, 2)
+    return rows
+
+
+def run(quick: bool) -> list[dict]:
+    WORK.mkdir(parents=True, exist_ok=True)
+    if quick:
+        return bench_size(200, one_job=True, incremental=True)
+    return bench_size(1000, one_job=True, incremental=True) + bench_size(10000, one_job=False, incremental=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="200 articles only")
+    args = parser.parse_args()
+    for row in run(args.quick):
+        print(json.dumps(row, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()

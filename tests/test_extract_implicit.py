@@ -1,0 +1,22 @@
+"""Implicit organizations: inferred names are marked, explicit mentions clear the mark."""
+
+from _extract_helpers import entities
+
+
+def test_bare_banner_committee_and_government_take_the_banner_of_the_paragraph():
+    found = entities("阿荣旗地处大兴安岭东麓。旗委、政府高度重视边境党建。")
+    assert found["阿荣旗委"]["implicit"] and found["阿荣旗委"]["type"] == "Government"
+    assert found["阿荣旗政府"]["implicit"]
+
+
+def test_an_explicit_mention_makes_the_entity_explicit():
+    found = entities("景洪市地处边疆。市委按照标准下拨经费。景洪市委党校举办培训。")
+    assert found["景洪市委"]["implicit"] is False
+
+
+def test_no_place_no_inference():
+    assert entities("市委高度重视边境党建工作。") == {}
+
+
+def test_generic_bodies_are_not_inferred():
+    assert entities("景洪市地处边疆。各级党委政府高度重视。") == {}
