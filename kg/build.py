@@ -264,6 +264,7 @@ def collect(
             bar.close()
     finally:
         if cache is not None:
+            cache.prune()  # entries of other pipeline versions will never be read again
             cache.close()
     docs: list[tuple[Article, dict]] = []
     first_path: dict[str, str] = {}

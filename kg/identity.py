@@ -18,7 +18,6 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from functools import lru_cache
-from itertools import combinations
 from typing import Iterable
 
 from kg.names import UNIT_WORDS, is_bare_part, is_generic, match_key, normalize
@@ -101,7 +100,9 @@ def groups(identities: Iterable[Identity]) -> list[list[Identity]]:
     found = []
     for rest in sorted(by_rest):
         variants = sorted(by_rest[rest], key=order)
-        if all(compatible(a, b) for a, b in combinations(variants, 2)) and all(identifies(v) for v in variants):
+        # Pairwise compatible exactly when place and parent each take at most one value besides None.
+        agree = all(len({v[part] for v in variants} - {None}) <= 1 for part in (0, 1))
+        if agree and all(identifies(v) for v in variants):
             found.append(variants)
         else:
             found.extend([v] for v in variants)
@@ -141,7 +142,10 @@ class NameIndex:
         ident = identity(name)
         if ident in self._keys:
             return set(self._keys[ident])
-        return set().union(*(self._keys[i] for i in self.matches(ident, self._by_rest)))
+        found = set().union(*(self._keys[i] for i in self.matches(ident, self._by_rest)))
+        if not found and identifies(ident):  # every reading it could be: several keys mean ambiguous
+            found = set().union(*(self._keys[v] for v in self._by_rest.get(ident[2], ()) if compatible(ident, v)))
+        return found
 
     @staticmethod
     def matches(ident: Identity, by_rest: dict[str, set[Identity]]) -> list[Identity]:

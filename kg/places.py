@@ -176,13 +176,14 @@ def attach_places(resolved) -> None:
     """Set Organization.place and fill Resolved.places with every place and its ancestors.
 
     In order: the organization's own names; else its parent unit's place
-    (sub_organization_of); else, for local units, the one place the titles of
-    all its articles agree on.
+    (sub_organization_of); else, for local units, the place of its articles,
+    when they agree (see ``article_places``).
     """
     orgs = resolved.organizations
     for key in sorted(orgs):
         org = orgs[key]
         org.place = _name_place([org.name, *sorted(org.aliases)])
+    articles = article_places(resolved)
     parents = sorted((link.head, link.tail) for link in resolved.links.values() if link.type == "sub_organization_of")
     changed = True
     while changed:
@@ -195,12 +196,29 @@ def attach_places(resolved) -> None:
         org = orgs[key]
         if org.place or org.type not in LOCAL_TYPES or NATIONAL.search(org.name):
             continue
-        titles = [resolved.articles[a].title for a in sorted(org.articles) if a in resolved.articles]
-        found = {text_place(t) for t in titles if t}
-        found.discard(None)
+        found = {articles.get(a) for a in org.articles} - {None}
         if len(found) == 1:
             org.place = found.pop()
     for org in orgs.values():
         for p in place_chain(org.place) if org.place else []:
             resolved.places.setdefault(p.code, p)
     resolved.places = dict(sorted(resolved.places.items()))
+
+
+def article_places(resolved) -> dict[str, str]:
+    """Article id -> the place its title names, when one of its organizations' own names confirms it.
+
+    A title word that happens to be a place name (大同, 东方) locates nothing
+    unless a unit of that place is named in the article.
+    """
+    placed: dict[str, set[str]] = {}
+    for org in resolved.organizations.values():
+        if org.place:
+            for article in org.articles:
+                placed.setdefault(article, set()).add(org.place)
+    found = {}
+    for article_id, article in resolved.articles.items():
+        code = text_place(article.title) if article.title else None
+        if code and any(is_within(p, code) for p in placed.get(article_id, ())):
+            found[article_id] = code
+    return found

@@ -316,6 +316,15 @@ def _organizations(mentions, clusters, preferred: set[int], marks, resolved: Res
 # ---------------------------------------------------------------- links
 
 
+def _confidence(value: Any) -> float:
+    """A number in [0, 1]; anything else (a malformed extraction) counts as stated, 1.0."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return 1.0
+    return min(1.0, max(0.0, number)) if number == number else 1.0
+
+
 def _links(extractions, by_entity, mention_key, key_map, resolved: Resolved) -> None:
     evidence: dict[tuple[str, str, str], dict[tuple[str, str], float]] = defaultdict(dict)
     for article_id in sorted(extractions):
@@ -332,7 +341,7 @@ def _links(extractions, by_entity, mention_key, key_map, resolved: Resolved) -> 
                 continue
             lk = link_key(relation["type"], ends[0], ends[1])
             sentences = [relation.get("evidence"), *(relation.get("evidences") or [])]
-            confidence = float(relation.get("confidence", 1.0))
+            confidence = _confidence(relation.get("confidence", 1.0))
             for sentence in sentences:
                 if isinstance(sentence, str) and sentence.strip():
                     slot = (article_id, sentence.strip())

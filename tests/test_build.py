@@ -187,3 +187,16 @@ def test_a_non_editable_install_builds_and_validates(tmp_path):
     assert imported.stdout.strip().startswith(str(target))  # the installed copy, not the repository
     done = subprocess.run(command + ["validate", "--store", "S"], cwd=outside, env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_cache_forgets_other_pipeline_versions(tmp_path):
+    from kg.cache import ExtractionCache
+
+    old = ExtractionCache(tmp_path, version="0.9+old")
+    old.put("ab" * 32, False, {"title": "旧"}, {"entities": []})
+    old.close()
+    cache = ExtractionCache(tmp_path)
+    cache.put("cd" * 32, True, {"title": "新"}, {"entities": []})
+    assert len(cache) == 2 and cache.prune() == 1 and len(cache) == 1
+    assert cache.get("cd" * 32, True)[0]["title"] == "新" and cache.get("cd" * 32, False) is None
+    cache.close()

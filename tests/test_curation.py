@@ -84,6 +84,21 @@ def test_later_decisions_find_a_renamed_organization_by_its_old_names():
     assert len(resolved.decisions) == 3
 
 
+def test_rename_onto_another_organization_is_refused_and_said():
+    resolved = run("- rename: {from: 大连边检站, to: 大连海关}\n")
+    assert {"大连边检站", "大连海关"} <= set(resolved.organizations)
+    assert any("use 'same'" in line for line in resolved.report) and not resolved.decisions
+
+
+def test_an_ambiguous_name_is_reported_not_guessed():
+    docs = DOCS + [doc("d.txt", [ent(1, "福建北仑边检站")])]
+    resolved = resolve(docs, parse_curation("- retype: {name: 北仑边检站, type: Customs}\n"))
+    assert resolved.organizations["北仑边检站"].type == "Customs"  # its own exact name is not ambiguous
+    resolved = resolve(docs[:2] + docs[3:], parse_curation("- remove: 北仑边检站\n", "cur.yaml"))
+    assert {"浙江北仑边检站", "福建北仑边检站"} <= set(resolved.organizations)
+    assert any(line.startswith("cur.yaml:1:") and "ambiguous" in line for line in resolved.report), resolved.report
+
+
 def test_retype_changes_the_type_and_marks_it():
     resolved = run("- retype: {name: 青松岭村, type: Government}\n")
     org = resolved.organizations["青松岭村"]

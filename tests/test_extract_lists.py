@@ -1,6 +1,6 @@
 """Coordinated lists that share a suffix, a place or a chain of suffixes."""
 
-from _extract_helpers import entities, link, relations
+from _extract_helpers import entities, link, names, relations
 
 
 def test_places_sharing_one_suffix():

@@ -23,3 +23,7 @@ from _extract_helpers import names
 )
 def test_not_an_organization(text):
     assert names(text) == set()
+
+
+def test_generic_quoted_alliance_word_is_not_a_name():
+    assert names("双方签订“党建联盟”协议。") == set()

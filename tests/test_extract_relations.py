@@ -127,3 +127,38 @@ def test_pair_word_takes_the_pair_linked_just_before():
     found = relations(text)
     assert link("塔山边境管理大队", "joint_building", "巴图嘎查") in found
     assert link("塔山边境管理大队", "joint_defense", "巴图嘎查") in found
+
+
+def test_listed_subjects_before_the_connector_are_all_linked():
+    text = "湛江海关以及当地的海事、公安部门陆续与湛江边检站签署党建联建协议。"
+    found = relations(text)
+    assert link("湛江海关", "joint_building", "湛江边检站") in found
+    assert link("湛江公安", "joint_building", "湛江边检站") in found
+    assert link("湛江海关", "joint_building", "湛江公安") not in found
+
+
+def test_units_said_to_be_members_of_the_alliance_in_the_sentence():
+    text = "如今，这个“石榴籽式”支部群已有12个党支部，峒中边境派出所和福建商会党支部都是其中的成员。"
+    found = relations(text)
+    assert ("峒中边境派出所", "member_of", "石榴籽式支部群") in found
+    assert ("福建商会党支部", "member_of", "石榴籽式支部群") in found
+
+
+def test_informal_reference_to_the_station():
+    text = "花桥边境检查站地处边境。目前，站里共有“铁拳突击”“青年先锋”等5个特色党小组。"
+    assert ("铁拳突击党小组", "sub_organization_of", "花桥边境检查站") in relations(text)
+
+
+def test_two_units_and_shuangfang_in_one_sentence():
+    text = "日前，丹江海关党委书记带队到丹江边检站调研，双方就深化党建共建进行座谈。"
+    assert link("丹江海关党委", "joint_building", "丹江边检站") in relations(text)
+
+
+def test_listed_units_hosting_together():
+    text = "东溪市公安局、东溪出入境边防检查站联合举办培训班。"
+    assert link("东溪市公安局", "cooperation", "东溪出入境边防检查站") in relations(text)
+
+
+def test_joint_party_branch_is_party_building():
+    text = "黑山海关与黑山边检站建立口岸联合党支部。"
+    assert link("黑山海关", "joint_building", "黑山边检站") in relations(text)

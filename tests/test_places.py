@@ -66,14 +66,21 @@ def test_a_unit_without_a_place_takes_its_parents():
 
 def test_the_article_title_locates_local_units_but_not_national_bodies():
     entities = [ent(1, "大窑湾边检站"), ent(2, "青松岭村", "Village"), ent(3, "公安部", "PublicSecurity"),
-                ent(4, "口岸党建联盟", "Alliance")]
+                ent(4, "口岸党建联盟", "Alliance"), ent(5, "大连海关", "Customs")]
     resolved = resolve([doc("a.txt", entities, title="大连口岸党建联建纪实")])
     orgs = resolved.organizations
     assert orgs["大窑湾边检站"].place == "210200" and orgs["青松岭村"].place == "210200"
     assert orgs["公安部"].place is None and orgs["口岸党建联盟"].place is None
 
 
+def test_a_title_place_needs_a_unit_of_that_place_in_the_article():
+    entities = [ent(1, "大窑湾边检站"), ent(2, "青岛海关", "Customs")]
+    resolved = resolve([doc("a.txt", entities, title="大连口岸党建联建纪实")])
+    assert resolved.organizations["大窑湾边检站"].place is None  # nothing in the article is in 大连
+
+
 def test_articles_that_disagree_locate_nothing():
-    a = doc("a.txt", [ent(1, "青松岭村", "Village")], title="大连见闻")
-    b = doc("b.txt", [ent(1, "青松岭村", "Village")], title="青岛见闻")
+    a = doc("a.txt", [ent(1, "青松岭村", "Village"), ent(2, "大连海关", "Customs")], title="大连见闻")
+    b = doc("b.txt", [ent(1, "青松岭村", "Village"), ent(2, "青岛海关", "Customs")], title="青岛见闻")
     assert resolve([a, b]).organizations["青松岭村"].place is None
+    assert resolve([a]).organizations["青松岭村"].place == "210200"

@@ -196,3 +196,12 @@ def test_corrupt_cache_is_ignored(tmp_path):
     for cached in (tmp_path / "store" / "cache" / "projection").glob("*.json"):
         cached.write_text("{not json")
     assert project(open_store(location)).number_of_edges() == 5
+
+
+def test_escaped_literals_come_back_whole():
+    from kg.project import select
+
+    store = ox.Store()
+    text = 'a\tb"c\\d\ne é甲\U0001F600'
+    store.add(ox.Quad(ox.NamedNode("http://a"), ox.NamedNode("http://p"), ox.Literal(text, language="zh-Hans")))
+    assert list(select(store, "SELECT ?s ?o WHERE { ?s ?p ?o }", ("s", "o"))) == [("http://a", text)]

@@ -8,8 +8,11 @@ import random
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kg.model import Article
+from kg.names import is_bare_part
 from kg.resolve import link_key, resolve, resolved_from_json, resolved_to_json
 
 CASES = Path(__file__).parent / "resolution"
@@ -127,6 +130,12 @@ def test_a_village_and_its_committee_are_one_node():
     resolved = resolve([a, b])
     assert len(resolved.organizations) == 2
     assert one_node("青松岭村", "青松岭村民委员会", docs=[a, b])
+
+
+def test_a_generic_name_with_no_place_is_never_a_node():
+    resolved = resolve([doc("a.txt", [ent(1, "市委", "Government"), ent(2, "海关", "Customs"), ent(3, "大连海关", "Customs")])])
+    assert list(resolved.organizations) == ["大连海关"]
+    assert sum("generic name" in line for line in resolved.report) == 2
 
 
 # ---------------------------------------------------------------- keep apart
@@ -290,8 +299,7 @@ def _gold_organizations(gold_docs: list[dict]) -> list[set[str]]:
     return forms
 
 
-@pytest.mark.slow
-def test_on_the_development_corpus_no_gold_organization_is_split_or_merged(shared_dir):
+def _check_against_gold(corpus: Path, gold_dir: Path) -> None:
     extract_module = pytest.importorskip("kg.extract", reason="kg.extract is not written yet")
     if not hasattr(extract_module, "extract"):
         pytest.skip("kg.extract.extract does not exist yet")
@@ -299,11 +307,12 @@ def test_on_the_development_corpus_no_gold_organization_is_split_or_merged(share
     from kg.names import normalize
 
     docs, gold_docs = [], []
-    for gold_path in sorted((shared_dir / "gold" / "dev").glob("*.json")):
-        article_path = shared_dir / "corpus" / (gold_path.stem + ".txt")
-        art = read_article(article_path)
+    for gold_path in sorted(gold_dir.glob("*.json")):
+        gold = json.loads(gold_path.read_text(encoding="utf-8"))
+        art = read_article(corpus / gold["doc"])
         docs.append((art, extract_module.extract(art.text, art.file_name)))
-        gold_docs.append(json.loads(gold_path.read_text(encoding="utf-8")))
+        gold_docs.append(gold)
+    assert docs, f"no gold answers in {gold_dir}"
     resolved = resolve(docs)
     gold = _gold_organizations(gold_docs)
     node_forms = {k: {normalize(n) for n in {o.name, *o.aliases}} for k, o in resolved.organizations.items()}
@@ -312,3 +321,43 @@ def test_on_the_development_corpus_no_gold_organization_is_split_or_merged(share
     assert {g: nodes for g, nodes in split.items() if len(nodes) > 1} == {}
     assert {k: gs for k, gs in merged.items() if len(gs) > 1} == {}
     assert sum(1 for nodes in split.values() if nodes) >= len(gold) // 2  # the check is not vacuous
+
+
+@pytest.mark.slow
+def test_on_the_development_corpus_no_gold_organization_is_split_or_merged(shared_dir):
+    _check_against_gold(shared_dir / "corpus", shared_dir / "gold" / "dev")
+
+
+@pytest.mark.slow
+def test_on_the_sample_corpus_no_gold_organization_is_split_or_merged(repo_dir):
+    if not (repo_dir / "data" / "gold").is_dir():
+        pytest.skip("the sample corpus has no gold answers (data/gold)")
+    _check_against_gold(repo_dir / "data" / "corpus", repo_dir / "data" / "gold")
+
+
+# ---------------------------------------------------------------- properties
+
+_PARTS = st.sampled_from(["大连", "辽宁大连", "青岛", "北仑", "浙江北仑", "大連", "白河边境管理大队", ""])
+_SUFFIXES = st.sampled_from(["边检站", "出入境边防检查站", "边检总站", "海关", "执勤一队", "边检站党支部", "村委会", "村"])
+_ENTITY = st.tuples(_PARTS, _SUFFIXES, st.sampled_from(["BorderInspection", "Customs", "Village", "Ship"]))
+_ARTICLE = st.lists(_ENTITY, min_size=1, max_size=4)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(_ARTICLE, min_size=1, max_size=4), st.randoms(use_true_random=False),
+       st.sampled_from([0.3, "high", None, float("nan"), 2]))
+def test_any_extractions_resolve_without_error_and_in_any_order(articles, rng, confidence):
+    docs = []
+    for n, entities in enumerate(articles):
+        ents = [ent(i, place + suffix, kind) for i, (place, suffix, kind) in enumerate(entities)]
+        rels = [{**rel(0, i, "joint_building"), "confidence": confidence} for i in range(1, len(ents))]
+        rels += [rel(i, 0, "sub_organization_of") for i in range(1, len(ents))]
+        docs.append(doc(f"{n}.txt", ents, rels))
+    first = resolve(docs)
+    shuffled = docs[:]
+    rng.shuffle(shuffled)
+    assert resolved_to_json(resolve(shuffled)) == resolved_to_json(first)
+    for (kind, head, tail), link in first.links.items():
+        assert head != tail and head in first.organizations and tail in first.organizations
+        assert all(0.0 <= e.confidence <= 1.0 for e in link.evidence)
+    assert not any(is_bare_part(o.name) for o in first.organizations.values())

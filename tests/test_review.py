@@ -106,3 +106,9 @@ def test_cli_reports_a_bad_curation_file_with_its_line(tmp_path):
     bad.write_text("- same: [甲, 乙]\n- merge: x\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["review", "--extractions", str(CASES), "--curation", str(bad)])
     assert result.exit_code != 0 and f"{bad}:2:" in result.output
+
+
+def test_cli_refuses_a_file_that_is_not_an_extraction(tmp_path):
+    (tmp_path / "bad.json").write_text("[1, 2]", encoding="utf-8")
+    result = CliRunner().invoke(main, ["review", "--extractions", str(tmp_path)])
+    assert result.exit_code != 0 and "bad.json" in result.output

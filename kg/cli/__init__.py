@@ -24,3 +24,4 @@ from kg.cli import review as _review  # noqa: E402,F401
 from kg.cli import build as _build  # noqa: E402,F401
 from kg.cli import query as _query  # noqa: E402,F401
 from kg.cli import viz as _viz  # noqa: E402,F401
+from kg.cli import serve as _serve  # noqa: E402,F401

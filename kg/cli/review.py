@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from kg.cli import main
+from kg.cli.options import fail, store_option
 
 
 def _resolved_from_store(location: str):
@@ -25,7 +26,8 @@ def _resolved_from_store(location: str):
     for path in candidates:
         if path.is_file():
             return resolved_from_json(path.read_text(encoding="utf-8"))
-    raise click.ClickException(f"no resolved graph in store {location!r}: run `kg build` first")
+    fail(f"no resolved graph in store {location!r}: run `kg build` first (a remote store keeps none: "
+         "use --extractions)")
 
 
 def _stand_in_article(doc: str):
@@ -51,7 +53,9 @@ def load_extractions(folder: str | Path, corpus: str | Path | None = None) -> li
         try:
             extraction = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-            raise click.ClickException(f"{path}: not an extraction JSON file: {error}") from error
+            fail(f"{path}: not an extraction JSON file: {error}")
+        if not isinstance(extraction, dict):
+            fail(f"{path}: not an extraction JSON file: expected an object with entities and relations")
         doc = str(extraction.get("doc") or path.with_suffix(".txt").name)
         article = None
         if corpus is not None and (Path(corpus) / doc).is_file():
@@ -61,7 +65,7 @@ def load_extractions(folder: str | Path, corpus: str | Path | None = None) -> li
 
 
 @main.command("review")
-@click.option("--store", "store", default=None, envvar="KG_STORE", help="Store folder of a build (default ./kg-store).")
+@store_option
 @click.option("--extractions", type=click.Path(exists=True, file_okay=False), default=None,
               help="Review a folder of extraction JSON files instead of a store.")
 @click.option("--corpus", type=click.Path(exists=True, file_okay=False), default=None,
@@ -73,7 +77,7 @@ def load_extractions(folder: str | Path, corpus: str | Path | None = None) -> li
 @click.option("--format", "fmt", type=click.Choice(["yaml", "json"]), default="yaml", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
               help="Write to a file instead of standard output.")
-def review_command(store, extractions, corpus, curation, min_confidence, fmt, output) -> None:
+def review_command(store_location, extractions, corpus, curation, min_confidence, fmt, output) -> None:
     """List suspected duplicates and weak links as curation entries (judgement: unsure).
 
     \b
@@ -89,11 +93,11 @@ def review_command(store, extractions, corpus, curation, min_confidence, fmt, ou
     try:
         decisions = load_curation(curation) if curation else None
     except CurationError as error:
-        raise click.ClickException(str(error)) from error
+        fail(str(error))
     if extractions:
         resolved = resolve(load_extractions(extractions, corpus), decisions)
     else:
-        resolved = _resolved_from_store(store or "kg-store")
+        resolved = _resolved_from_store(store_location)
     items = review(resolved, decisions, min_confidence=min_confidence)
     if fmt == "json":
         text = json.dumps(safe_value(items), ensure_ascii=False, indent=1)

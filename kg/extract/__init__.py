@@ -1,6 +1,21 @@
 """Extraction of organizations and links from one cleaned article (a pure function).
 
->>> extract("甲县边检站与乙县海关结对共建。")["relations"][0]["type"]
+``extract(text, doc)`` returns the gold format of ``shared/gold/SCHEMA.md``.
+How it works, one module a step:
+
+- ``lexicon``: ``ontology/lexicon.yaml`` compiled once (suffixes per class,
+  boundary words, cue words per relation, anaphora) plus the place list of cpca;
+- ``names``: unit mentions from the grammar of names ([place/name] + suffix,
+  nested units, Party organizations of units, quoted alliances, named groups);
+- ``lists``: coordinated lists sharing a suffix or a place (泰州、温州边检站;
+  铜陵海关、海事、公安 → implicit 铜陵海事 and 铜陵公安);
+- ``implicit``: bare 市委 / 旗委、政府 named after the place of the paragraph;
+- ``entities``: one entity per organization, short forms as aliases;
+- ``anaphora``: 该站 / 该所 / 站里 … to the nearest compatible antecedent;
+- ``relations``: links from connectors, cue words, alliances and hierarchy;
+- ``pipeline``: the steps in order.
+
+>>> extract("东兴边检站与东兴海关结对共建。")["relations"][0]["type"]
 'joint_building'
 """
 
@@ -8,6 +23,6 @@ from kg.extract.lexicon import load_lexicon
 from kg.extract.pipeline import extract
 
 # Bump the code part when the output can change; the lexicon part follows the lexicon file.
-EXTRACTOR_VERSION = f"1.2+{load_lexicon().digest}"
+EXTRACTOR_VERSION = f"1.6+{load_lexicon().digest}"
 
 __all__ = ["extract", "EXTRACTOR_VERSION"]

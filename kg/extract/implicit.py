@@ -15,10 +15,11 @@ from __future__ import annotations
 
 from kg.extract.lexicon import Lexicon
 from kg.extract.lists import bare_after
-from kg.extract.names import Mention, place_spans
+from kg.extract.names import Mention, _name_part_start, is_generic, made_of_generic, place_spans
 
 LOOK_BACK = 600  # characters searched before the bare word for its place
 _LEVELS = "省市县区旗州盟"
+_WHOLE_NAME_LEVELS = "旗盟"
 
 
 def _nearest_place(text: str, pos: int, level: str, lex: Lexicon) -> str | None:
@@ -31,10 +32,44 @@ def _nearest_place(text: str, pos: int, level: str, lex: Lexicon) -> str | None:
     return best
 
 
+_TOWN_LEVELS = "镇乡"
+TOWN_LOOK_BACK = 300
+
+
+def _nearest_town(text: str, pos: int, level: str, lex: Lexicon) -> str | None:
+    """在敬信镇，镇党委…: the last named town (乡, 镇) written before `pos`."""
+    idx = text.rfind(level, max(0, pos - TOWN_LOOK_BACK), pos)
+    while idx > 0:
+        head, _ = _name_part_start(text, idx, 0, lex)
+        name = text[head:idx]
+        if 2 <= len(name) <= 4 and not is_generic(name, lex) and not made_of_generic(name, lex):
+            return name + level
+        idx = text.rfind(level, max(0, pos - TOWN_LOOK_BACK), idx)
+    return None
+
+
+def _town_body(text: str, m: Mention, lex: Lexicon) -> Mention | None:
+    """镇党委 / 乡政府 written with the level alone: the town of the paragraph."""
+    at = m.end - len(m.suffix)  # where the suffix starts (a generic bare mention starts at its part)
+    if at < 1 or text[at - 1] not in _TOWN_LEVELS:
+        return None
+    if at >= 2 and "\u4e00" <= text[at - 2] <= "\u9fff" and text[at - 2] not in "该本":
+        return None  # 敬信镇党委 written out, or 乡镇党委 (a class): not a bare level word
+    town = _nearest_town(text, at - 1, text[at - 1], lex)
+    if town is None or not m.type:
+        return None
+    return Mention(at - 1, m.end, town + m.suffix, m.type, "org", town, m.suffix, implicit=True, stop="inferred")
+
+
 def local_bodies(text: str, mentions: list[Mention], lex: Lexicon) -> list[Mention]:
-    """Implicit mentions for bare level bodies (市委, 县政府 …) and the bare units listed after them."""
+    """Implicit mentions for bare level bodies (市委, 县政府, 镇党委 …) and the bare units listed after them."""
     found = []
     for m in mentions:
+        if m.kind == "bare":
+            body = _town_body(text, m, lex)
+            if body is not None:
+                found.append(body)
+                continue
         if m.kind != "bare" or m.stop in ("generic", "untrusted", "too-long", "no-keyword"):
             continue
         if lex.suffix_type.get(m.suffix) != "Government" or m.suffix[0] not in _LEVELS:
@@ -42,9 +77,11 @@ def local_bodies(text: str, mentions: list[Mention], lex: Lexicon) -> list[Menti
         place = _nearest_place(text, m.start, m.suffix[0], lex)
         if place is None:
             continue
-        core = place[:-1]
-        body = Mention(m.start, m.end, core + m.suffix, "Government", "org", place, m.suffix,
-                       implicit=True, stop="inferred")
+        # 景洪市 + 市委 → 景洪市委; banners keep their name whole (新巴尔虎左旗 + 旗委 → 新巴尔虎左旗旗委)
+        short, full = place[:-1] + m.suffix, place + m.suffix
+        name, alias = (full, short) if place[-1] in _WHOLE_NAME_LEVELS else (short, full)
+        body = Mention(m.start, m.end, name, "Government", "org", place, m.suffix, implicit=True, stop="inferred")
+        body.aliases.add(alias)
         found.append(body)
         found += bare_after(text, body, lex)
     return found

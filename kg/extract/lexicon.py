@@ -122,6 +122,7 @@ class Lexicon:
     place_markers: tuple[str, ...]
     alliance_suffixes: tuple[str, ...]
     members_follow_re: re.Pattern
+    members_before_re: re.Pattern
     member_cue_re: re.Pattern
     same_unit_suffixes: frozenset[str]
     inherits_parent_type: frozenset[str]
@@ -187,6 +188,7 @@ def _compile(data: dict, digest: str) -> Lexicon:
         place_markers=tuple(data["place_markers"]),
         alliance_suffixes=alliance,
         members_follow_re=re.compile(_alternation(relations["member_of"]["members_follow"])),
+        members_before_re=re.compile(relations["member_of"]["members_before"]),
         member_cue_re=re.compile(_alternation(relations["member_of"]["cues"])),
         same_unit_suffixes=frozenset(data["same_unit_suffixes"]),
         inherits_parent_type=frozenset(data["inherits_parent_type"]),

@@ -128,7 +128,8 @@ def bare_after(text: str, mention: Mention, lex: Lexicon) -> list[Mention]:
         if joint != "、" and not _LIST_END.match(text, match.end()):
             break  # 铜陵海关和公安民警: only a list ending (部门, 等, 、) makes 公安 a unit here
         word = match.group()
-        found.append(Mention(match.start(), match.end(), mention.prefix + word, lex.bare_units[word], "org",
+        head = mention.prefix[:-1] if mention.prefix.endswith(word[0]) and word[0] in "省市县区" else mention.prefix
+        found.append(Mention(match.start(), match.end(), head + word, lex.bare_units[word], "org",
                              mention.prefix, word, implicit=True, stop="list"))
         pos = match.end()
     return found

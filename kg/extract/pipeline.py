@@ -77,12 +77,15 @@ def _declared_aliases(text: str, mentions: list[Mention], registry: Registry) ->
 
 def _bare_references(mentions: list[Mention], registry: Registry, lex: Lexicon) -> None:
     """工作站还与…: a bare unit word that ends exactly one entity's name refers to it."""
+    owners_of: dict[tuple[str, str], set[str]] = {}
     for m in mentions:
         if m.kind != "bare" or len(m.suffix) < 3 or m.stop in _NOT_REFERENCES:
             continue
-        owners = {e.key for e in registry.order if e.name.endswith(m.suffix) and m.type in ("", e.type)}
-        if len(owners) == 1:
-            m.kind, m.entity = "ref", owners.pop()
+        key = (m.suffix, m.type)
+        if key not in owners_of:
+            owners_of[key] = {e.key for e in registry.order if e.name.endswith(m.suffix) and m.type in ("", e.type)}
+        if len(owners_of[key]) == 1:
+            m.kind, m.entity = "ref", next(iter(owners_of[key]))
 
 
 _NOT_REFERENCES = ("generic", "untrusted", "too-long", "no-keyword", "等", "list")

@@ -9,7 +9,7 @@ Confidence: cue in the same clause 0.9, nested names 0.95, cue elsewhere in the
 sentence or a connector alone 0.6.
 
 >>> from kg.extract import extract
->>> [r["type"] for r in extract("甲县边检站与乙县海关开展联防联控。")["relations"]]
+>>> [r["type"] for r in extract("东兴边检站与东兴海关开展联防联控。")["relations"]]
 ['joint_defense']
 """
 
@@ -26,6 +26,8 @@ from kg.model import SYMMETRIC_RELATIONS
 
 _CLAUSE_END = re.compile(r"[，,；;。！？!?：:]")
 _JOINT_SUBJECT = re.compile(r"(?:等单位|等)?(?:双方|三方|四方|多方|共同|联合|携手|一道|一起)")
+_UNNAMED_ITEM = re.compile(r"(?:、|和|及|以及)[\u4e00-\u9fff]{1,6}(?:、|和|及|以及)$")
+_GAP_FILLERS = ("当地的", "驻地的", "当地", "驻地")
 _LIST_GAPS = {"、", "和", "及", "以及", "、及", "、和"}
 _PARTNER_SKIP = ("驻地", "当地", "辖区", "周边")
 _STRONG_CONNECTORS = ("联合", "携手", "会同", "协同", "联手")
@@ -85,11 +87,15 @@ def _units(mentions: list[Mention]) -> list[Unit]:
     return units
 
 
-def _partner_run(text: str, units: list[Unit], index: int) -> list[Unit]:
-    """Units listed one after another from units[index] (A、B和C)."""
+def _partner_run(text: str, units: list[Unit], index: int, lenient: bool = False) -> list[Unit]:
+    """Units listed one after another from units[index] (A、B和C).
+
+    `lenient` lets the list run over a short unnamed item (A、驻地部队和B).
+    """
     run = [units[index]]
     for unit in units[index + 1 :]:
-        if text[run[-1].end : unit.start] not in _LIST_GAPS:
+        gap = text[run[-1].end : unit.start]
+        if gap not in _LIST_GAPS and not (lenient and _UNNAMED_ITEM.match(gap)):
             break
         run.append(unit)
     return run
@@ -123,9 +129,11 @@ def _connector_groups(text, s, e, units, lex):
         for skip in _PARTNER_SKIP:
             if text.startswith(skip, after):
                 after += len(skip)
-        partners = _partner_run(text, units, starts[after]) if after in starts else []
+        partners = _partner_run(text, units, starts[after], lenient=True) if after in starts else []
         if not partners and match.group() in ("和", "及", "同"):
             continue
+        if match.group() in ("和", "及", "跟") and not any(u.end == cs for u in units):
+            continue  # …驻地部队和B: 和 joins list items here, it does not bring a partner
         if match.group() in ("和", "及") and _inside_list(text, units, cs):
             continue  # A、B和C: the last item of a list, not a partner
         groups.append([match, cs, ce, partners])
@@ -136,10 +144,30 @@ def _connector_groups(text, s, e, units, lex):
         for unit in units:
             if unit.end <= cs and id(unit) not in used and unit.mention.type != "Alliance":
                 subject = unit
+        subjects = _run_before(text, units, subject, cs) if subject else []
         seg_start = partners[-1].end if partners else ce
         seg_end = next((g[1] for g in groups[i + 1 :] if g[1] >= seg_start and g[3]), e)
-        result.append((match.group(), subject, partners, seg_start, seg_end))
+        result.append((match.group(), subjects, partners, seg_start, seg_end))
     return result
+
+
+def _gap(text: str, a: int, b: int) -> str:
+    gap = text[a:b]
+    for word in _GAP_FILLERS:
+        gap = gap.replace(word, "")
+    return gap
+
+
+def _run_before(text: str, units: list[Unit], last: Unit, pos: int) -> list[Unit]:
+    """The subject and the units listed right before it (铜陵海关以及当地的海事、公安|与该站)."""
+    if _gap(text, last.end, pos).strip("，, 还也都均先后陆续分别共同一起") and pos - last.end > 12:
+        return [last]
+    i = units.index(last)
+    run = [last]
+    while i > 0 and _gap(text, units[i - 1].end, units[i].start) in _LIST_GAPS:
+        i -= 1
+        run.insert(0, units[i])
+    return run
 
 
 def _membership(text, units, subject, partners, seg_start, seg_end, evidence, links, lex):
@@ -175,6 +203,12 @@ def _alliance_members(text, units, s, e, evidence, links, lex):
             first = next((j for j, u in enumerate(units) if 0 <= u.start - after.end() <= 2), None)
             for member in _partner_run(text, units, first) if first is not None else []:
                 links.add("member_of", member.entity, alliance.entity, evidence, CUE_CONFIDENCE)
+        for tail in lex.members_before_re.finditer(text, s, e):  # A和B都是其中的成员
+            last = next((u for u in reversed(units) if u.end <= tail.start() and tail.start() - u.end <= 2), None)
+            if last is not None and last is not alliance:
+                for member in _run_before(text, units, last, tail.start()):
+                    if member.mention.type != "Alliance":
+                        links.add("member_of", member.entity, alliance.entity, evidence, CUE_CONFIDENCE)
         cue = None
         for match in lex.member_cue_re.finditer(text, max(s, alliance.start - 6), alliance.start):
             cue = match
@@ -194,6 +228,16 @@ def _alliance_members(text, units, s, e, evidence, links, lex):
         for member in run:
             if member.mention.type != "Alliance":
                 links.add("member_of", member.entity, alliance.entity, evidence, confidence)
+
+
+def _pair_in_sentence(units, evidence, links, lex) -> list[tuple[str, str]]:
+    """A到B调研，双方就深化共建座谈: exactly two units and 双方 make a pair."""
+    entities = list(dict.fromkeys(u.entity for u in units if u.mention.type != "Alliance"))
+    if len(entities) != 2:
+        return []
+    for type_ in _cue_types(evidence, lex):
+        links.add(type_, entities[0], entities[1], evidence, WEAK_CONFIDENCE)
+    return [(entities[0], entities[1])]
 
 
 def _list_cues(text, units, s, e, in_groups, evidence, links, lex):
@@ -287,9 +331,10 @@ def find_relations(text: str, mentions: list[Mention], created: list[tuple[Menti
         units = _units(ms)
         in_groups = set()
         pairs: list[tuple[str, str]] = []
-        for connector, subject, partners, seg_start, seg_end in _connector_groups(text, s, e, units, lex):
-            in_groups |= {id(u) for u in partners}
-            _membership(text, units, subject, partners, seg_start, seg_end, evidence, links, lex)
+        for connector, subjects, partners, seg_start, seg_end in _connector_groups(text, s, e, units, lex):
+            in_groups |= {id(u) for u in partners + (subjects if partners else [])}
+            subject = subjects[-1] if subjects else None
+            _membership(text, units, subject, subjects[:-1] + partners, seg_start, seg_end, evidence, links, lex)
             if subject is None or not partners:
                 continue
             types = _cue_types(text[seg_start:seg_end], lex)
@@ -302,10 +347,13 @@ def find_relations(text: str, mentions: list[Mention], created: list[tuple[Menti
                 party = any(w in evidence for w in lex.party_words)
                 types, confidence = ["joint_building" if party else "cooperation"], WEAK_CONFIDENCE
             for type_ in types:
-                for partner in partners:
-                    if partner.mention.type != "Alliance":
-                        links.add(type_, subject.entity, partner.entity, evidence, confidence)
-                        pairs.append((subject.entity, partner.entity))
+                for subject in subjects:
+                    for partner in partners:
+                        if partner.mention.type != "Alliance":
+                            links.add(type_, subject.entity, partner.entity, evidence, confidence)
+                            pairs.append((subject.entity, partner.entity))
+        if not pairs and any(w in evidence for w in lex.pair_words):
+            pairs = _pair_in_sentence(units, evidence, links, lex)
         _list_cues(text, units, s, e, in_groups, evidence, links, lex)
         _alliance_members(text, units, s, e, evidence, links, lex)
         _hierarchy_cues(text, units, s, e, evidence, links, lex)
