@@ -23,6 +23,7 @@ True
 from __future__ import annotations
 
 import os
+import re
 import time
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -38,7 +39,11 @@ INSERT_BATCH = 2000
 DEFAULT_TIMEOUT = 300.0
 
 _RESULTS_JSON = "application/sparql-results+json"
-_ACCEPT = f"{_RESULTS_JSON}, application/n-triples;q=0.9, text/turtle;q=0.8"
+# Ask for one format per query form: some servers (Virtuoso) take the first type offered, whatever the query.
+_ACCEPT = {"select": _RESULTS_JSON, "ask": _RESULTS_JSON, "construct": "application/n-triples, text/turtle;q=0.9",
+           "describe": "application/n-triples, text/turtle;q=0.9"}
+_COMMENT = re.compile(r"(^|\s)#[^\n]*", re.MULTILINE)  # a '#' inside an IRI is not a comment
+_PROLOGUE = re.compile(r"^\s*(?:(?:PREFIX\s+[^\s:]*:\s*<[^>]*>|BASE\s*<[^>]*>)\s*)*", re.IGNORECASE)
 _RDF_TYPES = {
     "application/n-triples": ox.RdfFormat.N_TRIPLES,
     "text/plain": ox.RdfFormat.N_TRIPLES,
@@ -70,15 +75,18 @@ class RemoteStore(KGStore):
         """Run a query on the endpoint; :class:`QueryTimeout` past ``timeout`` seconds."""
         limit = timeout or self.timeout
         try:
-            response = self._client.post(self.url, data={"query": sparql}, headers={"Accept": _ACCEPT},
-                                         timeout=limit)
+            response = self._client.post(self.url, data={"query": sparql}, timeout=limit,
+                                         headers={"Accept": _ACCEPT.get(query_form(sparql), _RESULTS_JSON)})
         except httpx.TimeoutException as error:
             raise QueryTimeout(f"query stopped after the time limit of {limit:g} s") from error
         except httpx.HTTPError as error:
             raise StoreError(f"cannot reach the SPARQL endpoint {self.url}: {error}") from error
         if response.status_code >= 400:
             raise QueryError(f"the endpoint answered {response.status_code}: {_message(response)}")
-        return parse_response(response.headers.get("content-type", ""), response.content)
+        result = parse_response(response.headers.get("content-type", ""), response.content)
+        if result.kind == "select" and result.variables == ["__ASK_RETVAL"]:  # Virtuoso's way to answer ASK in JSON
+            return QueryResult("ask", boolean=bool(result.rows and result.rows[0]["__ASK_RETVAL"]))
+        return result
 
     def graph(self):
         """An rdflib ``Graph`` reading (and writing) the endpoint through ``SPARQLUpdateStore``."""
@@ -134,6 +142,17 @@ class RemoteStore(KGStore):
 
     def close(self) -> None:
         self._client.close()
+
+
+def query_form(sparql: str) -> str:
+    r"""The first keyword after the prologue, in lower case: select, ask, construct, describe, insert, …
+
+    >>> query_form("PREFIX lj: <https://w3id.org/lianjian/ontology#>\n# a comment\nCONSTRUCT WHERE { ?s ?p ?o }")
+    'construct'
+    """
+    text = _PROLOGUE.sub("", _COMMENT.sub(" ", sparql))
+    match = re.match(r"\s*([A-Za-z]+)", text)
+    return match.group(1).lower() if match else ""
 
 
 def parse_response(content_type: str, body: bytes) -> QueryResult:

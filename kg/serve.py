@@ -31,7 +31,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import re
 import threading
 import time
 from collections.abc import Iterator
@@ -48,6 +47,7 @@ from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from kg.remote import query_form
 from kg.store import EmbeddedStore, KGStore, QueryError, StoreError, open_store
 
 DEFAULT_TIMEOUT = 30.0
@@ -74,8 +74,6 @@ RDF_FORMATS = {  # CONSTRUCT and DESCRIBE
     "application/rdf+xml": ox.RdfFormat.RDF_XML,
     "application/xml": ox.RdfFormat.RDF_XML,
 }
-_COMMENT = re.compile(r"(^|\s)#[^\n]*", re.MULTILINE)  # a '#' inside an IRI is not a comment
-_PROLOGUE = re.compile(r"^\s*(?:(?:PREFIX\s+[^\s:]*:\s*<[^>]*>|BASE\s*<[^>]*>)\s*)*", re.IGNORECASE)
 _UPDATE_WORDS = ("insert", "delete", "load", "clear", "create", "drop", "copy", "move", "add", "with")
 
 
@@ -240,22 +238,17 @@ class _StoreHolder:
         return self._store
 
 
-def _error(status: int, message: str, headers: dict[str, str] | None = None) -> PlainTextResponse:
-    return PlainTextResponse(message + "\n", status_code=status, headers=headers)
+def _error(status: int, message: str) -> PlainTextResponse:
+    return PlainTextResponse(message + "\n", status_code=status, headers={"X-Content-Type-Options": "nosniff"})
 
 
 def _looks_like_update(sparql: str) -> bool:
-    r"""True when the first keyword after the prologue is an update operation (INSERT, DROP, LOAD, …).
+    """True when the first keyword after the prologue is an update operation (INSERT, DROP, LOAD, …).
 
-    >>> _looks_like_update("PREFIX lj: <https://w3id.org/lianjian/ontology#>\n# note\nDELETE WHERE { ?s ?p ?o }")
-    True
     >>> _looks_like_update("select * where { ?s ?p ?o }")
     False
     """
-    text = _COMMENT.sub(" ", sparql)
-    text = _PROLOGUE.sub("", text)
-    match = re.match(r"\s*([A-Za-z]+)", text)
-    return bool(match) and match.group(1).lower() in _UPDATE_WORDS
+    return query_form(sparql) in _UPDATE_WORDS
 
 
 def create_app(location: str, *, timeout: float = DEFAULT_TIMEOUT, max_results: int = DEFAULT_MAX_RESULTS,
@@ -288,6 +281,9 @@ def create_app(location: str, *, timeout: float = DEFAULT_TIMEOUT, max_results: 
                 return None, _error(403, "this endpoint is read-only: SPARQL Update is refused")
             return params.get("query"), None
         media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        declared = request.headers.get("content-length", "0")
+        if declared.isdigit() and int(declared) > MAX_BODY:
+            return None, _error(413, f"the request body is larger than {MAX_BODY} bytes")
         body = await request.body()
         if len(body) > MAX_BODY:
             return None, _error(413, f"the request body is larger than {MAX_BODY} bytes")
@@ -335,7 +331,7 @@ def create_app(location: str, *, timeout: float = DEFAULT_TIMEOUT, max_results: 
         if media is None:
             offers = RDF_FORMATS if answer.kind == "graph" else RESULT_FORMATS
             return _error(406, "no acceptable format; this query answers in: " + ", ".join(offers))
-        headers = {"Vary": "Accept"}
+        headers = {"Vary": "Accept", "X-Content-Type-Options": "nosniff"}
         if answer.truncated:
             headers.update({"X-KG-Truncated": "true", "X-KG-Result-Cap": str(max_results)})
         charset = "" if media.endswith("json") else "; charset=utf-8"

@@ -200,3 +200,17 @@ def test_the_cache_forgets_other_pipeline_versions(tmp_path):
     assert len(cache) == 2 and cache.prune() == 1 and len(cache) == 1
     assert cache.get("cd" * 32, True)[0]["title"] == "新" and cache.get("cd" * 32, False) is None
     cache.close()
+
+
+def test_progress_bars_show_each_step_with_a_rate(tmp_path, sample_corpus, capsys):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name in ("11_shimen-cun-jingdi-jiedui.txt", "13_danya-shanghui-lianjian.txt"):
+        shutil.copyfile(sample_corpus / name, corpus / name)
+    build([corpus], tmp_path / "s", jobs=1, progress=True)
+    err = capsys.readouterr().err
+    for step in ("read", "extract", "resolve", "write triples", "load"):
+        assert f"{step}: 100%" in err, step
+    assert "article/s" in err
+    build([corpus], tmp_path / "s", jobs=1, progress=False)
+    assert capsys.readouterr().err == ""

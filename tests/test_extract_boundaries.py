@@ -25,7 +25,7 @@ def test_left_boundary(text, expected):
 
 def test_long_run_without_boundary_keeps_only_from_a_known_place():
     # no boundary word: the name starts at the place, not at a fixed distance
-    assert names("积极稳妥推动厦门外轮代理有限公司复工。") == {"厦门外轮代理有限公司"}
+    assert names("积极稳妥推动宁波远洋代理有限公司复工。") == {"宁波远洋代理有限公司"}
 
 
 def test_verb_before_a_party_branch_is_not_part_of_a_name():

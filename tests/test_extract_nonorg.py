@@ -19,10 +19,11 @@ from _extract_helpers import names
         "学习《关于加强海关党建工作的意见》。",  # document title
         "张伟和李强来到边境乡村走访。",  # persons and places
         "积极采取分年度集中学、分批次轮训学的方式。",  # 中学 inside 集中学
+        "青石边境派出所地处边境。村支书定期到所里通报村情民意。",  # informal 所里 before a verb
     ],
 )
 def test_not_an_organization(text):
-    assert names(text) == set()
+    assert names(text) - {"青石边境派出所"} == set()
 
 
 def test_generic_quoted_alliance_word_is_not_a_name():

@@ -119,6 +119,8 @@ def test_ask_and_not_acceptable(url):
     assert sparql(url, "ASK { ?s ?p ?o }").json()["boolean"] is True
     assert sparql(url, "ASK { ?s ?p ?o }", "image/png").status_code == 406
     assert sparql(url, "CONSTRUCT WHERE { ?s ?p ?o }", "text/csv").status_code == 406
+    described = sparql(url, "DESCRIBE <https://w3id.org/lianjian/id/org/a>", "application/n-triples")
+    assert described.status_code == 200 and "甲边检站" in described.text
 
 
 def test_negotiation_weighs_quality():

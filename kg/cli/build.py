@@ -34,14 +34,17 @@ def _print_summary(summary, fmt: str) -> None:
     if summary.links_by_type:
         rows = [{"relation": k, "links": v} for k, v in summary.links_by_type.items()]
         click.echo("\n" + render(rows, "table"))
+    # One line each, never cut: a table cell would truncate long paths and hide the file name.
     if summary.skipped:
         click.echo("\nSkipped:")
-        click.echo(render([{"path": s.path, "reason": s.reason} for s in summary.skipped], "table"))
+        for skipped in summary.skipped:
+            click.echo(f"  {clean(skipped.path)}: {clean(skipped.reason)}")
     if summary.duplicates:
         click.echo("\nDuplicates (counted once):")
-        click.echo(render([{"path": p, "same_as": q} for p, q in summary.duplicates], "table"))
+        for path, same_as in summary.duplicates:
+            click.echo(f"  {clean(path)}: same bytes as {clean(same_as)}")
     for line in summary.report:
-        click.echo(f"Curation: {clean(line)}", err=True)
+        click.echo(f"Note: {clean(line)}", err=True)
 
 
 @main.command()
@@ -61,7 +64,8 @@ def _print_summary(summary, fmt: str) -> None:
               help="Refuse (skip) files larger than this.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
               help="Summary format.")
-@click.option("--progress/--no-progress", default=None, help="Progress bar [default: on a terminal].")
+@click.option("--progress/--no-progress", default=None,
+              help="Progress bars on stderr for each step, with rate and time left [default: on a terminal].")
 def build(paths, store_location, curation, no_curation, jobs, full, scheduler, wait, max_bytes, fmt, progress) -> None:
     """Build the graph from article files and folders into a new version of the store.
 

@@ -85,8 +85,11 @@ def query(sparql, query_file, saved, params, list_saved, fmt, timeout, store_loc
             fail(f"no saved query named {saved!r}; `kg query --list` shows them", 2)
         text = known[saved].text
     elif query_file:
-        with open(query_file, encoding="utf-8") as handle:
-            text = handle.read()
+        try:
+            with open(query_file, encoding="utf-8") as handle:
+                text = handle.read()
+        except UnicodeDecodeError as error:
+            fail(f"{query_file}: a query file must be UTF-8 text ({error.reason} at byte {error.start})", 2)
     else:
         text = sparql
     try:

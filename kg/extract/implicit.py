@@ -6,9 +6,9 @@ the name, and the entity is marked implicit.
 
 >>> from kg.extract.lexicon import load_lexicon
 >>> from kg.extract.names import find_mentions
->>> lex = load_lexicon(); text = "景洪市地处边疆。市委按照标准下拨经费。"
+>>> lex = load_lexicon(); text = "孟连县地处边疆。县委按照标准下拨经费。"
 >>> [m.name for m in local_bodies(text, find_mentions(text, lex), lex)]
-['景洪市委']
+['孟连县委']
 """
 
 from __future__ import annotations

@@ -147,9 +147,14 @@ def made_of_generic(part: str, lex: Lexicon) -> bool:
     """边境乡村, 边境乡镇: a name part made only of class words names a class (places excepted)."""
     if not part or starts_with_place(part, lex):
         return False
+    return _made_of(part, lex.generic_parts)
+
+
+@lru_cache(maxsize=65536)
+def _made_of(part: str, words: frozenset[str]) -> bool:
     ok = [True] + [False] * len(part)
     for end in range(1, len(part) + 1):
-        ok[end] = any(ok[start] and part[start:end] in lex.generic_parts for start in range(max(0, end - 4), end))
+        ok[end] = any(ok[start] and part[start:end] in words for start in range(max(0, end - 4), end))
     return ok[-1]
 
 
@@ -285,8 +290,10 @@ def _make_mention(text, lex, start, end, suffix, type_, head, stop, raw_part, pa
     anaphor = lex.anaphora_re.match(raw_part)
     if anaphor:
         word = anaphor.group()
-        return Mention(head, end, raw_part[len(word) :] + suffix, type_, "anaphor", "", suffix,
-                       anaphor=word, stop=stop)
+        rest = raw_part[len(word) :]
+        if rest and rest not in _ATTACH_GAPS:  # 所里通报村情: the anaphor does not name a unit here
+            return Mention(head, end, suffix, type_, "bare", "", suffix, stop="generic")
+        return Mention(head, end, rest + suffix, type_, "anaphor", "", suffix, anaphor=word, stop=stop)
     if type_ == KEYWORD_TYPED:
         type_ = _keyword_type(raw_part, parent, lex)
         if type_ is None:  # 工作站 alone may still refer back to a named one; 巡逻支队 may not

@@ -16,7 +16,7 @@ sentence or a connector alone 0.6.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from kg.extract.lexicon import Lexicon
@@ -27,6 +27,7 @@ from kg.model import SYMMETRIC_RELATIONS
 _CLAUSE_END = re.compile(r"[，,；;。！？!?：:]")
 _JOINT_SUBJECT = re.compile(r"(?:等单位|等)?(?:双方|三方|四方|多方|共同|联合|携手|一道|一起)")
 _UNNAMED_ITEM = re.compile(r"(?:、|和|及|以及)[\u4e00-\u9fff]{1,6}(?:、|和|及|以及)$")
+_SUBJECT_LOOK_BACK = 12  # units searched back for a subject (keeps long lists linear)
 _GAP_FILLERS = ("当地的", "驻地的", "当地", "驻地")
 _LIST_GAPS = {"、", "和", "及", "以及", "、及", "、和"}
 _PARTNER_SKIP = ("驻地", "当地", "辖区", "周边")
@@ -108,22 +109,24 @@ def _cue_types(segment: str, lex: Lexicon) -> list[str]:
     return found
 
 
-def _inside_list(text: str, units: list[Unit], pos: int) -> bool:
+def _inside_list(text: str, units: list[Unit], index_by_end: dict[int, int], pos: int) -> bool:
     """Is `pos` right after a unit that itself follows a 、 (A、B|和C)?"""
-    for i, unit in enumerate(units):
-        if unit.end == pos:
-            return i > 0 and text[units[i - 1].end : unit.start] == "、"
-    return False
+    i = index_by_end.get(pos)
+    return i is not None and i > 0 and text[units[i - 1].end : units[i].start] == "、"
 
 
 def _connector_groups(text, s, e, units, lex):
     """(connector match, subject unit, partner units, segment end) for each connector."""
     sentence = text[s:e]
     starts = {u.start: i for i, u in enumerate(units)}
+    index_by_end = {u.end: i for i, u in enumerate(units)}
+    ends = set(index_by_end)
+    unit_ends = [u.end for u in units]  # increasing: units do not overlap
+    inside = {pos for u in units for pos in range(u.start, u.end)}
     groups = []
     for match in lex.connector_re.finditer(sentence):
         cs, ce = s + match.start(), s + match.end()
-        if any(u.start <= cs < u.end for u in units):
+        if cs in inside:
             continue  # 联合 in 联合党工委, 同 in 同江市: part of a name
         after = ce
         for skip in _PARTNER_SKIP:
@@ -132,21 +135,26 @@ def _connector_groups(text, s, e, units, lex):
         partners = _partner_run(text, units, starts[after], lenient=True) if after in starts else []
         if not partners and match.group() in ("和", "及", "同"):
             continue
-        if match.group() in ("和", "及", "跟") and not any(u.end == cs for u in units):
+        if match.group() in ("和", "及", "跟") and cs not in ends:
             continue  # …驻地部队和B: 和 joins list items here, it does not bring a partner
-        if match.group() in ("和", "及") and _inside_list(text, units, cs):
+        if match.group() in ("和", "及") and _inside_list(text, units, index_by_end, cs):
             continue  # A、B和C: the last item of a list, not a partner
         groups.append([match, cs, ce, partners])
     used = {id(u) for g in groups for u in g[3]}
+    partner_starts = [g[1] for g in groups if g[3]]
     result = []
-    for i, (match, cs, ce, partners) in enumerate(groups):
-        subject = None
-        for unit in units:
-            if unit.end <= cs and id(unit) not in used and unit.mention.type != "Alliance":
-                subject = unit
-        subjects = _run_before(text, units, subject, cs) if subject else []
+    for match, cs, ce, partners in groups:
+        subject_index = None
+        i = bisect_right(unit_ends, cs) - 1
+        lowest = max(-1, i - _SUBJECT_LOOK_BACK)
+        while i > lowest and subject_index is None:  # the nearest unit before the connector that is no partner
+            if id(units[i]) not in used and units[i].mention.type != "Alliance":
+                subject_index = i
+            i -= 1
+        subjects = _run_before(text, units, subject_index, cs) if subject_index is not None else []
         seg_start = partners[-1].end if partners else ce
-        seg_end = next((g[1] for g in groups[i + 1 :] if g[1] >= seg_start and g[3]), e)
+        j = bisect_left(partner_starts, max(seg_start, cs + 1))
+        seg_end = partner_starts[j] if j < len(partner_starts) else e
         result.append((match.group(), subjects, partners, seg_start, seg_end))
     return result
 
@@ -158,11 +166,11 @@ def _gap(text: str, a: int, b: int) -> str:
     return gap
 
 
-def _run_before(text: str, units: list[Unit], last: Unit, pos: int) -> list[Unit]:
-    """The subject and the units listed right before it (铜陵海关以及当地的海事、公安|与该站)."""
+def _run_before(text: str, units: list[Unit], i: int, pos: int) -> list[Unit]:
+    """The subject units[i] and the units listed right before it (铜陵海关以及当地的海事、公安|与该站)."""
+    last = units[i]
     if _gap(text, last.end, pos).strip("，, 还也都均先后陆续分别共同一起") and pos - last.end > 12:
         return [last]
-    i = units.index(last)
     run = [last]
     while i > 0 and _gap(text, units[i - 1].end, units[i].start) in _LIST_GAPS:
         i -= 1
@@ -170,17 +178,16 @@ def _run_before(text: str, units: list[Unit], last: Unit, pos: int) -> list[Unit
     return run
 
 
-def _membership(text, units, subject, partners, seg_start, seg_end, evidence, links, lex):
-    segment = text[seg_start:seg_end]
-    for unit in units:
-        if unit.mention.type != "Alliance" or not (seg_start <= unit.start < seg_end):
+def _membership(text, alliances, subject, partners, seg_start, seg_end, evidence, links, lex):
+    """The subject and partners of a connector that 建立 / 组成 an alliance named in their clause."""
+    for unit in alliances:
+        if not (seg_start <= unit.start < seg_end):
             continue
         before = text[seg_start : unit.start]
         if any(cue in before for cue in lex.relation_cues["member_of"]) or not before.strip("，,“"):
             for member in ([subject] if subject else []) + partners:
                 if member.mention.type != "Alliance":
                     links.add("member_of", member.entity, unit.entity, evidence, CUE_CONFIDENCE)
-    return segment
 
 
 class _At:
@@ -194,21 +201,29 @@ class _At:
 
 
 def _alliance_members(text, units, s, e, evidence, links, lex):
-    """“X联盟”成员单位包括A、B; A、B共同组建“X联盟”; A牵头…组建“X联盟”."""
-    for i, alliance in enumerate(units):
-        if alliance.mention.type != "Alliance":
+    """“X联盟”成员单位包括A、B; A、B共同组建“X联盟”; A牵头…组建“X联盟”; A和B都是其中的成员."""
+    alliances = [i for i, u in enumerate(units) if u.mention.type == "Alliance"]
+    if not alliances:
+        return
+    starts = [u.start for u in units]
+    ends = [u.end for u in units]
+    for tail in lex.members_before_re.finditer(text, s, e):  # A和B都是其中的成员
+        last = bisect_right(ends, tail.start()) - 1
+        if last < 0 or tail.start() - ends[last] > 2 or units[last].mention.type == "Alliance":
             continue
+        before = [a for a in alliances if a < last]
+        alliance = units[before[-1] if before else alliances[0]]
+        for member in _run_before(text, units, last, tail.start()):
+            if member.mention.type != "Alliance":
+                links.add("member_of", member.entity, alliance.entity, evidence, CUE_CONFIDENCE)
+    for i in alliances:
+        alliance = units[i]
         after = lex.members_follow_re.search(text, alliance.end, min(e, alliance.end + 8))
         if after:
-            first = next((j for j, u in enumerate(units) if 0 <= u.start - after.end() <= 2), None)
-            for member in _partner_run(text, units, first) if first is not None else []:
-                links.add("member_of", member.entity, alliance.entity, evidence, CUE_CONFIDENCE)
-        for tail in lex.members_before_re.finditer(text, s, e):  # A和B都是其中的成员
-            last = next((u for u in reversed(units) if u.end <= tail.start() and tail.start() - u.end <= 2), None)
-            if last is not None and last is not alliance:
-                for member in _run_before(text, units, last, tail.start()):
-                    if member.mention.type != "Alliance":
-                        links.add("member_of", member.entity, alliance.entity, evidence, CUE_CONFIDENCE)
+            first = bisect_left(starts, after.end())
+            if first < len(units) and starts[first] - after.end() <= 2:
+                for member in _partner_run(text, units, first):
+                    links.add("member_of", member.entity, alliance.entity, evidence, CUE_CONFIDENCE)
         cue = None
         for match in lex.member_cue_re.finditer(text, max(s, alliance.start - 6), alliance.start):
             cue = match
@@ -216,11 +231,12 @@ def _alliance_members(text, units, s, e, evidence, links, lex):
             cue = _At(alliance.start)  # “X”成立: the founders are named before X
         if cue is None:
             continue
-        before = [u for u in units[:i] if u.end <= cue.start() and u.mention.type != "Alliance"]
-        if not before:
+        last = min(bisect_right(ends, cue.start()), i) - 1
+        while last >= 0 and units[last].mention.type == "Alliance" and i - last < _SUBJECT_LOOK_BACK:
+            last -= 1
+        if last < 0 or units[last].mention.type == "Alliance":
             continue
-        last = units.index(before[-1])
-        run = [before[-1]]
+        run = [units[last]]
         while last > 0 and text[units[last - 1].end : units[last].start] in _LIST_GAPS:
             last -= 1
             run.insert(0, units[last])
@@ -329,12 +345,16 @@ def find_relations(text: str, mentions: list[Mention], created: list[tuple[Menti
         if not ms:
             continue
         units = _units(ms)
+        if len(units) < 2:
+            continue  # every link needs two units in the sentence (双方 is handled above)
         in_groups = set()
         pairs: list[tuple[str, str]] = []
+        alliances = [u for u in units if u.mention.type == "Alliance"]
         for connector, subjects, partners, seg_start, seg_end in _connector_groups(text, s, e, units, lex):
             in_groups |= {id(u) for u in partners + (subjects if partners else [])}
             subject = subjects[-1] if subjects else None
-            _membership(text, units, subject, subjects[:-1] + partners, seg_start, seg_end, evidence, links, lex)
+            if alliances:
+                _membership(text, alliances, subject, subjects[:-1] + partners, seg_start, seg_end, evidence, links, lex)
             if subject is None or not partners:
                 continue
             types = _cue_types(text[seg_start:seg_end], lex)
