@@ -255,6 +255,7 @@ class EmbeddedStore(KGStore):
         with self.new_version(copy_current=True, wait=wait) as transaction:
             transaction.replace_graph(graph, lines)
             transaction.record = self.build_record()
+            self._carry_resolved(transaction.name)
 
     def load_files(self, paths: Iterable[str | os.PathLike[str]], *, graph: str | None = None, wait: bool = False) -> None:
         """Add RDF files (Turtle, N-Triples, N-Quads, TriG, JSON-LD, RDF/XML) to the graph, in a new version."""
@@ -262,6 +263,13 @@ class EmbeddedStore(KGStore):
             for path in paths:
                 transaction.load_file(path, graph=graph)
             transaction.record = self.build_record()
+            self._carry_resolved(transaction.name)
+
+    def _carry_resolved(self, name: str) -> None:
+        """Keep the last build's resolved graph beside a version that only adds to it (`kg review` reads it)."""
+        source = self.resolved_path()
+        if source is not None:
+            shutil.copyfile(source, self.versions_dir / f"{name}.resolved.json")
 
     def close(self) -> None:
         self._ox = None

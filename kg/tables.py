@@ -45,6 +45,27 @@ def clean(text: str) -> str:
     return "".join(out)
 
 
+# Characters json.dumps(ensure_ascii=False) writes raw that a terminal acts on: C1 controls (U+009B
+# starts a CSI sequence like ESC [), bidi overrides and other format characters, line separators.
+_JSON_UNSAFE = re.compile(
+    "[\x7f-\x9f\xad\u0600-\u0605\u061c\u06dd\u070f\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f"
+    "\ufeff\ufff9-\ufffb\U000e0001-\U000e007f]"
+)
+
+
+def json_text(value: Any, **kwargs: Any) -> str:
+    """``json.dumps`` keeping Chinese readable, with terminal-active characters as ``\\u`` escapes.
+
+    Lossless (a JSON parser gives the same strings back) and safe to print.
+
+    >>> json_text(["铜陵\u202e", "\x9b2J"])
+    '["铜陵\\\\u202e", "\\\\u009b2J"]'
+    """
+    text = json.dumps(value, ensure_ascii=False, **kwargs)
+    # Such characters only occur inside JSON strings, where an escape means the same character.
+    return _JSON_UNSAFE.sub(lambda m: json.dumps(m.group(0))[1:-1], text)
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return ""
@@ -121,13 +142,13 @@ def render(rows: list[dict], fmt: str, columns: list[str] | None = None) -> str:
     """
     if fmt == "json":
         if columns is None:  # each row keeps its own keys
-            return json.dumps([_json_safe(row) for row in rows], ensure_ascii=False, indent=2)
+            return json_text([_json_safe(row) for row in rows], indent=2)
         picked = [{c: _json_safe(row.get(c)) for c in columns} for row in rows]
-        return json.dumps(picked, ensure_ascii=False, indent=2)
+        return json_text(picked, indent=2)
     cols = _columns(rows, columns)
-    if fmt == "csv":
+    if fmt in ("csv", "tsv"):  # tsv: what `kg query --format tsv` offers
         buffer = io.StringIO()
-        writer = csv.writer(buffer)
+        writer = csv.writer(buffer, delimiter="\t" if fmt == "tsv" else ",")
         writer.writerow([clean(c) for c in cols])
         for row in rows:
             writer.writerow([_cell(row.get(c)) for c in cols])

@@ -129,3 +129,15 @@ def test_name_without_its_city_is_an_alias_of_the_full_name():
 
 def test_wharf_company_is_one_company():
     assert names("临江集装箱码头公司与临江海关签订协议。") == {"临江集装箱码头公司", "临江海关"}
+
+
+def test_generic_unit_word_after_a_unit_keeps_the_unit_name_and_type():
+    found = entities("钦南市公安局海防支队与钦南海警局涠石工作站开展联合巡逻。")
+    assert found["钦南市公安局海防支队"]["type"] == "PublicSecurity"
+    assert found["钦南海警局涠石工作站"]["type"] == "Maritime"
+
+
+def test_name_written_after_gai_zhen_is_a_name():
+    text = "石岭镇党委高度重视。该镇南湾村党支部与石岭边检站开展支部联建。"
+    assert "南湾村党支部" in names(text)
+    assert link("南湾村党支部", "joint_building", "石岭边检站") in relations(text)

@@ -229,6 +229,21 @@ def test_architecture_vocabulary_is_defined(ontology: Graph) -> None:
     assert (LJ.mentionedIn, RDFS.subPropertyOf, DCTERMS.isReferencedBy) in ontology
 
 
+def test_every_lj_term_used_is_defined(ontology: Graph, shapes: Graph) -> None:
+    defined = defined_terms(ontology)
+    used_in_ontology = {t for triple in ontology for t in triple if isinstance(t, URIRef) and t.startswith(str(LJ))}
+    used_in_shapes = {t for triple in shapes for t in triple if isinstance(t, URIRef) and t.startswith(str(LJ))}
+    used_in_queries = {
+        LJ[name]
+        for path in (ONTOLOGY_DIR / "queries").glob("*.rq")
+        for name in re.findall(r"\blj:(\w+)", path.read_text(encoding="utf-8"))
+    }
+    assert used_in_queries
+    assert not (used_in_ontology - defined)
+    assert not (used_in_shapes - defined)
+    assert not (used_in_queries - defined)
+
+
 def test_lexicon_names_only_ontology_terms(ontology: Graph) -> None:
     lexicon_file = ONTOLOGY_DIR / "lexicon.yaml"
     if not lexicon_file.exists():
@@ -481,3 +496,35 @@ def test_broken_instance_is_reported(case: str, shapes: Graph) -> None:
     assert not conforms
     if expected is not None:
         assert expected in messages, messages
+
+
+def test_rdf_writer_output_conforms(shapes: Graph) -> None:
+    """What kg.rdf writes for every kind of record satisfies the shapes."""
+    from kg.model import Article, CurationRecord, Evidence, Link, Organization, Place, Resolved
+    from kg.rdf import triples
+
+    article = Article(path="a1.txt", file_name="a1.txt", sha256="ab" * 32, text="", title="简讯",
+                      date="2024-05-01", source="青石日报")
+    station = Organization("青石出入境边防检查站", "青石出入境边防检查站", "BorderInspection",
+                           aliases={"青石边检站"}, articles={article.id}, place="990100")
+    customs = Organization("青石海关", "青石海关", "Customs", articles={article.id}, implicit=True)
+    added = Organization("青石港务有限公司", "青石港务有限公司", "Enterprise", curated_by=["d1"])
+    resolved = Resolved(
+        articles={article.id: article},
+        organizations={o.key: o for o in (station, customs, added)},
+        links={
+            ("joint_building", station.key, customs.key): Link(
+                "joint_building", station.key, customs.key,
+                [Evidence(article.id, "青石边检站与青石海关结对共建。", 0.9)]),
+            ("cooperation", added.key, customs.key): Link(
+                "cooperation", added.key, customs.key, curated_by="d2", note="人工补充"),
+        },
+        places={"990000": Place("990000", "青石省", "province"),
+                "990100": Place("990100", "青石市", "city", parent="990000")},
+        decisions={"d1": CurationRecord("d1", "add", "add: 青石港务有限公司"),
+                   "d2": CurationRecord("d2", "add_link", "add_link: 青石港务有限公司 — 青石海关", note="人工补充")},
+    )
+    data = Graph().parse(data="".join(triples(resolved)), format="nt")
+    conforms, messages = validate(data, shapes)
+    assert conforms, messages
+    assert (None, LJ.curated, None) in data  # the curated parts are really there

@@ -224,6 +224,24 @@ def test_saved_query_is_documented(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", SAVED)
+def test_saved_query_puts_triple_patterns_before_optional_filter_and_bind(name: str) -> None:
+    # Oxigraph plans a triple pattern written after an OPTIONAL, FILTER or BIND of
+    # the same group badly: partners-of took over 300 s instead of 6 s on 50,000
+    # links. Saved queries keep the outer group's triple patterns first (lines
+    # indented by two spaces are the outer group in these files).
+    body = read_query(name).split("WHERE {", 1)[1]
+    seen_tail = False
+    for line in body.splitlines():
+        if not line.startswith("  ") or line.startswith("   "):
+            continue
+        word = re.match(r"[A-Z]+|\S", line.strip()).group()
+        if word in {"OPTIONAL", "FILTER", "BIND"}:
+            seen_tail = True
+        elif seen_tail and word not in {"}", "#"}:
+            pytest.fail(f"{name}: pattern after OPTIONAL/FILTER/BIND: {line.strip()}")
+
+
+@pytest.mark.parametrize("name", SAVED)
 def test_saved_query_parses_with_rdflib(name: str) -> None:
     prepareQuery(read_query(name))
 

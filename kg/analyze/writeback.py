@@ -41,9 +41,9 @@ PROPERTIES = {
 
 
 def all_metrics(graph: nx.Graph, *, engine: str = "auto", k: int | None = None, seed: int = 42,
-                method: str = "auto") -> dict[Any, dict[str, float]]:
-    """Every metric of ``PROPERTIES`` per node."""
-    rows = centrality(graph, metrics=METRICS, k=k, seed=seed, engine=engine)
+                method: str = "auto", centrality_rows: list[dict] | None = None) -> dict[Any, dict[str, float]]:
+    """Every metric of ``PROPERTIES`` per node (``centrality_rows``: all-node rows already computed)."""
+    rows = centrality_rows or centrality(graph, metrics=METRICS, k=k, seed=seed, engine=engine)
     values = {row["node"]: {m: row[m] for m in METRICS} for row in rows}
     community = membership(partition(graph, method=method, seed=seed, engine=engine))
     cons, eff = constraint(graph), effective_size(graph)

@@ -84,12 +84,14 @@ def _handle_errors(func: Callable) -> Callable:
     return wrapper
 
 
-def _write_metrics(store: Any, graph: Any, engine: str, k: int | None, seed: int) -> None:
+def _write_metrics(store: Any, graph: Any, engine: str, k: int | None, seed: int,
+                   centrality_rows: list[dict] | None = None) -> None:
     from kg.analyze.writeback import METRICS_GRAPH, all_metrics, metric_triples, write_metrics
 
     started = time.perf_counter()
     try:
-        count = write_metrics(store, metric_triples(all_metrics(graph, engine=engine, k=k, seed=seed)))
+        metrics = all_metrics(graph, engine=engine, k=k, seed=seed, centrality_rows=centrality_rows)
+        count = write_metrics(store, metric_triples(metrics))
     except Exception as error:  # noqa: BLE001 - any store failure is reported, not a traceback
         _fail(f"could not write the metrics: {error}")
     click.echo(f"wrote {count} metric triples to <{METRICS_GRAPH}> in {time.perf_counter() - started:.1f} s",
@@ -122,11 +124,13 @@ def centrality(store_location, relations, alliances, engine, fmt, top, types, so
     from kg.analyze.centrality import centrality as compute
 
     store, graph = _load(store_location, relations, alliances)
-    rows = compute(graph, engine=engine, k=k, seed=seed, top=top or None, types=types or None, sort=sort)
+    every = compute(graph, engine=engine, k=k, seed=seed, sort=sort)
+    wanted = set(types) if types else None
+    rows = [r for r in every if wanted is None or r["type"] in wanted][: top or None]
     _echo_rows(rows, fmt, None if fmt == "json" else ["label", "type", "degree", "weighted_degree", "betweenness",
                                                        "pagerank", "eigenvector", "closeness"])
     if write:
-        _write_metrics(store, graph, engine, k, seed)
+        _write_metrics(store, graph, engine, k, seed, centrality_rows=every)
 
 
 @analyze.command()

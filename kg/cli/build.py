@@ -13,10 +13,10 @@ from kg.cli.options import fail, store_option
 
 
 def _print_summary(summary, fmt: str) -> None:
-    from kg.tables import clean, render
+    from kg.tables import clean, json_text, render
 
     if fmt == "json":
-        click.echo(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))
+        click.echo(json_text(summary.to_dict(), indent=2))
         return
     click.echo(f"Store:        {clean(summary.store)} (version {summary.version})")
     click.echo(

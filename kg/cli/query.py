@@ -25,10 +25,10 @@ def _parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
 
 
 def _select_output(result, fmt: str) -> str:
-    from kg.tables import render
+    from kg.tables import json_text, render
 
     if fmt == "json":
-        return json.dumps(result.rows, ensure_ascii=False, indent=2)
+        return json_text(result.rows, indent=2)
     return render(result.rows, fmt, columns=result.variables)
 
 

@@ -265,11 +265,11 @@ def find_mentions(text: str, lex: Lexicon) -> list[Mention]:
 
 
 def _keyword_type(part: str, parent: Mention | None, lex: Lexicon) -> str | None:
-    """武警红河支队 → Military; a bare 支队 after a unit takes the unit's type."""
+    """武警红河支队 → Military; a 支队 right after a unit (…公安局海防支队) takes the unit's type."""
     for keyword, type_ in lex.keyword_types.items():
         if keyword in part:
             return type_
-    if parent is not None and part == "" and parent.type:
+    if parent is not None and len(part) <= 4 and parent.type:
         return parent.type
     return None
 
@@ -291,14 +291,19 @@ def _make_mention(text, lex, start, end, suffix, type_, head, stop, raw_part, pa
     if anaphor:
         word = anaphor.group()
         rest = raw_part[len(word) :]
-        if rest and rest not in _ATTACH_GAPS:  # 所里通报村情: the anaphor does not name a unit here
+        if not rest or rest in _ATTACH_GAPS:
+            return Mention(head, end, rest + suffix, type_, "anaphor", "", suffix, anaphor=word, stop=stop)
+        if word.endswith("里"):  # 所里通报村情: an informal 所里 does not start a name
             return Mention(head, end, suffix, type_, "bare", "", suffix, stop="generic")
-        return Mention(head, end, rest + suffix, type_, "anaphor", "", suffix, anaphor=word, stop=stop)
-    if type_ == KEYWORD_TYPED:
+        raw_part, head, parent = rest, head + len(word), None  # 该镇南湾村党支部: the name follows 该镇
+    keyword_typed = type_ == KEYWORD_TYPED
+    if keyword_typed:
         type_ = _keyword_type(raw_part, parent, lex)
         if type_ is None:  # 工作站 alone may still refer back to a named one; 巡逻支队 may not
             return Mention(start, end, suffix, "", "bare", "", suffix, stop=stop if not raw_part else "no-keyword")
-    if parent is not None and (raw_part == "" or raw_part in _ATTACH_GAPS or raw_part.startswith("驻")):
+    attach = raw_part == "" or raw_part in _ATTACH_GAPS or raw_part.startswith("驻")
+    if parent is not None and (attach or keyword_typed and parent.kind == "org" and len(raw_part) <= 4):
+        # 北海市公安局海防支队, 北海海警局涠洲工作站: a generic unit word keeps its parent's name
         kind = {"org": "org", "anaphor": "anaphor"}.get(parent.kind, "partial")
         if suffix in lex.inherits_parent_type and parent.type:
             type_ = parent.type
