@@ -6,6 +6,8 @@ itself and of its largest worker (``getrusage`` RUSAGE_SELF and
 RUSAGE_CHILDREN). Corpora come from bench/corpus_gen.py (seeded) and are kept
 with the stores under ``$KG_BENCH_WORK`` (default: a ``kg-bench`` folder in the
 temporary directory), where bench/bench_query.py finds the largest store.
+The measured processes run a snapshot of the tree installed at the start
+(see ``child_env``), from outside the repository.
 
     .venv/bin/python bench/bench_build.py --quick      # 200 articles
     .venv/bin/python bench/bench_build.py              # 1,000 and 10,000 articles (about 15 minutes on 2 cores)
@@ -49,10 +51,32 @@ print("BENCH " + json.dumps({"seconds": seconds, "self_kb": own, "children_kb": 
 """
 
 
+_ENV: dict[str, str] | None = None
+
+
+def child_env() -> dict[str, str]:
+    """Environment of the measured processes: a frozen, non-editable install of the tree.
+
+    Made once per run (``pip install --no-deps --target``), so every step of a
+    run measures the same code even while the work tree changes, and so the
+    extraction cache, keyed by a digest of the code, stays valid between builds.
+    """
+    global _ENV
+    if _ENV is None:
+        target = WORK / "snapshot"
+        shutil.rmtree(target, ignore_errors=True)
+        subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
+                        "--no-index", "--target", str(target), str(REPO)], check=True, cwd=WORK, capture_output=True)
+        _ENV = {**os.environ, "PYTHONPATH": str(target)}
+        _ENV.pop("KG_STORE", None)
+    return _ENV
+
+
 def measure(*args: str) -> dict:
     """Run ``kg ARGS`` (first arg "kg") or a Python statement (first arg "py") in a fresh process."""
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", RUNNER, *args], capture_output=True, text=True, cwd=REPO)
+    done = subprocess.run([sys.executable, "-c", RUNNER, *args], capture_output=True, text=True, cwd=WORK,
+                          env=child_env())
     wall = time.perf_counter() - started
     lines = [line for line in done.stderr.splitlines() if line.startswith("BENCH ")]
     if done.returncode != 0 or not lines:

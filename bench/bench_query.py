@@ -35,7 +35,7 @@ BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 sys.path.insert(0, str(BENCH))
 
-from bench_build import WORK, build_once, corpus  # noqa: E402
+from bench_build import WORK, build_once, child_env, corpus  # noqa: E402
 
 LIMIT = {True: 15, False: 20}  # seconds per query and way (quick, full)
 
@@ -100,7 +100,7 @@ for name, path in json.loads(sys.argv[3]).items():
 def in_child(command: list[str], limit: float) -> dict | None:
     """Run a timing child; None when it passed the time limit."""
     try:
-        done = subprocess.run(command, capture_output=True, text=True, cwd=REPO, timeout=limit)
+        done = subprocess.run(command, capture_output=True, text=True, cwd=WORK, env=child_env(), timeout=limit)
     except subprocess.TimeoutExpired:
         return None
     if done.returncode != 0:
@@ -114,7 +114,7 @@ def process_seconds(command: list[str], limit: float, runs: int = 3) -> float | 
     for _ in range(runs):
         begun = time.perf_counter()
         try:
-            subprocess.run(command, check=True, capture_output=True, cwd=REPO, timeout=limit)
+            subprocess.run(command, check=True, capture_output=True, cwd=WORK, env=child_env(), timeout=limit)
         except subprocess.TimeoutExpired:
             return None
         times.append(time.perf_counter() - begun)

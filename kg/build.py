@@ -159,6 +159,12 @@ def _run_local(paths: Sequence[str], jobs: int, max_bytes: int | None) -> Iterat
         for path in paths:
             yield process_file(path, max_bytes)
         return
+    # Load the lexicon and the ingest rules once here: forked workers inherit them instead of each loading them.
+    from kg.extract import extract
+    from kg.boilerplate import load_rules
+
+    extract("")
+    load_rules()
     # Chunks of a few articles keep the workers busy without one straggling chunk at the end.
     chunk = max(1, min(32, len(paths) // (jobs * 8)))
     with ProcessPoolExecutor(max_workers=jobs) as pool:

@@ -13,7 +13,7 @@ from pathlib import Path
 import networkx as nx
 import pyoxigraph as ox
 
-from kg.store import ONTOLOGY_GRAPH, KGStore, StoreError
+from kg.store import ONTOLOGY_GRAPH, KGStore
 
 PREFIXES = {
     "lj": "https://w3id.org/lianjian/ontology#",
@@ -27,7 +27,6 @@ PREFIXES = {
 RDF_FORMATS = {
     "ttl": ox.RdfFormat.TURTLE,
     "nt": ox.RdfFormat.N_TRIPLES,
-    "nq": ox.RdfFormat.N_QUADS,
     "jsonld": ox.RdfFormat.JSON_LD,
 }
 
@@ -49,18 +48,11 @@ def network_for_export(graph: nx.Graph) -> nx.Graph:
 
 
 def _dump_rdf(store: KGStore, fmt: str, output: Path, with_ontology: bool) -> None:
-    ox_store = getattr(store, "ox", None)
-    if ox_store is None:
-        raise StoreError(f"RDF export from {store.location} is not supported; query it with CONSTRUCT instead")
     rdf_format = RDF_FORMATS[fmt]
-    if with_ontology and rdf_format is ox.RdfFormat.N_QUADS:
-        ox_store.dump(str(output), rdf_format)
-        return
     with open(output, "wb") as handle:
-        ox_store.dump(handle, rdf_format, from_graph=ox.DefaultGraph(), prefixes=PREFIXES if fmt == "ttl" else None)
-        if with_ontology:
-            ox_store.dump(handle, rdf_format if fmt != "jsonld" else ox.RdfFormat.N_TRIPLES,
-                          from_graph=ox.NamedNode(ONTOLOGY_GRAPH))
+        store.dump(handle, rdf_format, prefixes=PREFIXES if fmt == "ttl" else None)
+        if with_ontology:  # N-Triples lines are valid Turtle too, so the ontology can follow either
+            store.dump(handle, ox.RdfFormat.N_TRIPLES, graph=ONTOLOGY_GRAPH)
 
 
 def _write_csv(graph: nx.Graph, output: Path) -> list[Path]:
@@ -82,8 +74,10 @@ def _write_csv(graph: nx.Graph, output: Path) -> list[Path]:
 
 
 def export_store(store: KGStore, fmt: str, output: str | Path, *, with_ontology: bool = False) -> list[Path]:
-    """Write the graph in ``fmt`` (ttl, nt, nq, jsonld, graphml, gexf, csv); returns the files written."""
+    """Write the graph in ``fmt`` (ttl, nt, jsonld, graphml, gexf, csv); returns the files written."""
     output = Path(output)
+    if with_ontology and fmt not in ("ttl", "nt"):
+        raise ValueError("--with-ontology works with the ttl and nt formats")
     output.parent.mkdir(parents=True, exist_ok=True)
     if fmt in RDF_FORMATS:
         _dump_rdf(store, fmt, output, with_ontology)

@@ -95,14 +95,14 @@ class RemoteStore(KGStore):
 
         return Graph(store=SPARQLUpdateStore(self.url, self.update_url, method="POST", returnFormat="json"))
 
-    def dump(self, output: Any, fmt: ox.RdfFormat, *, graph: str | None = None) -> None:
+    def dump(self, output: Any, fmt: ox.RdfFormat, *, graph: str | None = None, prefixes: dict[str, str] | None = None) -> None:
         """Serialize the data graph (or one named graph) fetched with CONSTRUCT.
 
         Endpoints may cap the triples of one answer (Virtuoso: ``ResultSetMaxRows``).
         """
         target = graph or DATA_GRAPH
         result = self.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{target}> {{ ?s ?p ?o }} }}")
-        ox.serialize(result.triples, output, format=fmt)
+        ox.serialize(result.triples, output, format=fmt, prefixes=prefixes)
 
     # -- writing ------------------------------------------------------------
     def update(self, sparql_update: str) -> None:
@@ -135,10 +135,10 @@ class RemoteStore(KGStore):
 
         for path in paths:
             try:
-                lines = [_line(q) for q in ox.parse(path=str(path), format=rdf_format(path))]
+                quads = list(ox.parse(path=str(path), format=rdf_format(path)))
             except SyntaxError as error:
                 raise StoreError(f"{path}: not valid RDF: {error}") from error
-            self.insert_lines(graph or DATA_GRAPH, lines)
+            self.insert_lines(graph or DATA_GRAPH, map(_line, quads), batch=_batch_for(quads))
 
     def close(self) -> None:
         self._client.close()
@@ -187,10 +187,18 @@ def _batches(lines: Iterable[str], size: int) -> Iterator[list[str]]:
         yield chunk
 
 
-def _ontology_lines() -> list[str]:
+def _batch_for(quads: list[ox.Quad]) -> int:
+    """One request for data with blank nodes: a blank node label only holds within one INSERT DATA."""
+    if any(isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode) for q in quads):
+        return max(len(quads), 1)
+    return INSERT_BATCH
+
+
+def _insert_ontology(store: RemoteStore, graph: str) -> None:
     from kg.resources import ontology_file
 
-    return [_line(q) for q in ox.parse(path=str(ontology_file()), format=ox.RdfFormat.TURTLE)]
+    quads = list(ox.parse(path=str(ontology_file()), format=ox.RdfFormat.TURTLE))
+    store.insert_lines(graph, map(_line, quads), batch=_batch_for(quads))
 
 
 def build_remote(
@@ -211,6 +219,9 @@ def build_remote(
     of the previous graph are dropped. A failure before the switch drops the
     staging graphs and leaves the previous graph as it was.
 
+    Extractions are cached in the folder ``$KG_REMOTE_CACHE`` when it is set
+    (as in an embedded store's ``cache/``); without it every article is extracted.
+
     What an external store cannot give: during the load the staging graph is
     part of the union default graph, so readers may see triples twice; the
     final switch is one update request, atomic only where the server runs a
@@ -226,7 +237,8 @@ def build_remote(
     paths = [str(p) for p in paths]
     decisions = load_curation(curation) if curation else None  # fails before anything is written
     summary = BuildSummary(store=store.location)
-    docs = collect(paths, jobs=jobs, max_bytes=max_bytes, progress=progress, summary=summary)
+    cache_dir = os.environ.get("KG_REMOTE_CACHE") or None  # a local folder: the endpoint cannot hold it
+    docs = collect(paths, cache_dir=cache_dir, jobs=jobs, max_bytes=max_bytes, progress=progress, summary=summary)
     with _step(summary, "resolve"):
         resolved = resolve(docs, decisions)
     del docs
@@ -241,7 +253,7 @@ def build_remote(
             counted = _counting(triples(resolved), bar)
             summary.triples = store.insert_lines(staging, counted)
             bar.close()
-            store.insert_lines(staging_ontology, _ontology_lines())
+            _insert_ontology(store, staging_ontology)
         with _step(summary, "switch"):
             store.update(
                 f"DROP SILENT GRAPH <{METRICS_GRAPH}> ;\n"

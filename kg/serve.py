@@ -14,8 +14,11 @@ Routes:
 
 Limits: a query running longer than ``timeout`` seconds answers 503 at once;
 its worker thread stops at the next solution it produces, but a step that
-computes everything before the first solution (ORDER BY, GROUP BY, a big
-join) runs to its end in the background (pyoxigraph cannot cancel it). At
+computes everything before the first solution (ORDER BY, GROUP BY, COUNT,
+a big join) runs to its end in the background (pyoxigraph cannot cancel it).
+Queries run on a pool of ``workers`` threads (pyoxigraph releases the GIL):
+while every worker is busy with such queries, new ones wait and may time
+out too, but the server keeps answering. At
 most ``max_results`` rows (or triples) are sent: a longer result is
 truncated, and the response says so in the ``X-KG-Truncated: true`` header
 (and ``X-KG-Result-Cap``); the query page says so too.
@@ -255,7 +258,9 @@ def create_app(location: str, *, timeout: float = DEFAULT_TIMEOUT, max_results: 
                maps: str | Path = DEFAULT_MAPS, workers: int = 8) -> Starlette:
     """The Starlette application serving the store at ``location`` (see the module docstring)."""
     holder = _StoreHolder(location)
-    holder.get()  # fail at start, not at the first request, when there is no graph
+    first = holder.get()
+    if isinstance(first, EmbeddedStore):
+        first.ox  # noqa: B018 - fail at start, not at the first request, when there is no graph
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="kg-query")
     page = _page_renderer()
 
@@ -267,7 +272,7 @@ def create_app(location: str, *, timeout: float = DEFAULT_TIMEOUT, max_results: 
             return await asyncio.wait_for(asyncio.shield(future), timeout)
         except (asyncio.TimeoutError, TimeoutError):
             cancelled.set()
-            future.add_done_callback(lambda f: f.exception())  # the late outcome is dropped, not logged
+            future.add_done_callback(lambda f: f.cancelled() or f.exception())  # the late outcome is dropped, not logged
             raise
 
     async def read_query(request: Request) -> tuple[str | None, Response | None]:

@@ -239,10 +239,10 @@ class EmbeddedStore(KGStore):
 
         return Dataset(store=OxigraphStore(store=self.ox), default_union=True)
 
-    def dump(self, output: Any, fmt: ox.RdfFormat, *, graph: str | None = None) -> None:
+    def dump(self, output: Any, fmt: ox.RdfFormat, *, graph: str | None = None, prefixes: dict[str, str] | None = None) -> None:
         """Serialize the data (default graph, or one named graph) without loading it into Python."""
         target = ox.NamedNode(graph) if graph else ox.DefaultGraph()
-        self.ox.dump(output, format=fmt, from_graph=target)
+        self.ox.dump(output, format=fmt, from_graph=target, prefixes=prefixes)
 
     def resolved_path(self) -> Path | None:
         """The resolved organizations and links the current version was made from (JSON)."""
@@ -344,6 +344,9 @@ class EmbeddedStore(KGStore):
 
     def _collect_garbage(self) -> None:
         """Remove versions other than the current and the one before it (readers may still have it open)."""
+        # Scratch folders of builds killed while loading (kg.build); the lock is held, so none is in use.
+        for scratch in self.root.glob("kg-load-*"):
+            shutil.rmtree(scratch, ignore_errors=True)
         if not self.versions_dir.is_dir():
             return
         current = self.current_version()

@@ -7,13 +7,14 @@ True
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 from rdflib import Graph
 
 from kg.resources import ontology_file, shapes_file
-from kg.store import KGStore, StoreError
+from kg.store import KGStore
 
 SH = "http://www.w3.org/ns/shacl#"
 
@@ -40,13 +41,9 @@ class ValidationReport:
 
 
 def _data_graph(store: KGStore) -> Graph:
-    ox_store = getattr(store, "ox", None)
-    if ox_store is None:
-        raise StoreError(f"validation of {store.location} is not supported (export it and validate the file)")
-    data = Graph()
-    data.parse(data=ox_store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()).decode("utf-8"),
-               format="nt")
-    return data
+    buffer = io.BytesIO()
+    store.dump(buffer, ox.RdfFormat.N_TRIPLES)
+    return Graph().parse(data=buffer.getvalue().decode("utf-8"), format="nt")
 
 
 def validate_graph(data: Graph) -> ValidationReport:

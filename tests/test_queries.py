@@ -324,7 +324,9 @@ def test_organizations_by_type(store: ox.Store) -> None:
     everyone = run(store, "organizations-by-type")
     assert len(everyone) == 9
     curated = next(r for r in everyone if r["label"] == "青石港务有限公司")
-    assert curated["articles"] == "0" and curated["type"] == "企业"
+    assert curated["articles"] == "0" and curated["typeLabel"] == "企业"
+    by_class_name = run(store, "organizations-by-type", type="BorderInspection")
+    assert column(by_class_name, "label") == column(rows, "label")
 
 
 def test_evidence_for_an_organization(store: ox.Store) -> None:

@@ -195,7 +195,24 @@ def test_remote_dump_and_load_files(tmp_path):
         with open(out, "wb") as handle:
             store.dump(handle, ox.RdfFormat.N_TRIPLES)
         assert out.read_text(encoding="utf-8") == '<http://x/a> <http://x/b> "乙" .\n'
+        nodes = tmp_path / "nodes.ttl"  # blank nodes beyond one batch stay one node each
+        nodes.write_text("".join(f'_:b <http://x/n> "{i}" .\n' for i in range(2500)), encoding="utf-8")
+        store.load_files([nodes], graph="http://x/g")
+        assert store.query("SELECT (COUNT(DISTINCT ?b) AS ?n) WHERE { GRAPH <http://x/g> { ?b ?p ?o } }").rows == [{"n": 1}]
         with pytest.raises(StoreError, match="not valid"):
             bad = tmp_path / "bad.ttl"
             bad.write_text("<a> <b", encoding="utf-8")
             store.load_files([bad])
+
+
+@pytest.mark.slow
+def test_remote_builds_reuse_a_local_extraction_cache(tmp_path, sample_corpus, monkeypatch):
+    from kg.build import build
+
+    monkeypatch.setenv("KG_REMOTE_CACHE", str(tmp_path / "cache"))
+    memory = ox.Store()
+    with background_server(writable_endpoint(memory)) as base:
+        first = build([sample_corpus], base + "/sparql", jobs=1)
+        second = build([sample_corpus], base + "/sparql", jobs=1)
+    assert first.extracted == 16 and second.extracted == 0
+    assert second.triples == first.triples

@@ -49,6 +49,7 @@ def store_dir(tmp_path_factory):
     maps.mkdir()
     (maps / "map.html").write_text("<html>a map</html>", encoding="utf-8")
     (root / "secret.txt").write_text("do not serve me", encoding="utf-8")
+    (maps / "link.txt").symlink_to(root / "secret.txt")  # a link out of the folder is not followed
     return root
 
 
@@ -202,7 +203,7 @@ def test_a_rebuild_while_serving_is_seen_by_later_requests(tmp_path):
 
 def test_maps_are_served_and_nothing_outside_them(url):
     assert httpx.get(url + "/maps/map.html").text == "<html>a map</html>"
-    for path in ("/maps/../secret.txt", "/maps/%2e%2e/secret.txt", "/maps/..%2fsecret.txt",
+    for path in ("/maps/link.txt", "/maps/../secret.txt", "/maps/%2e%2e/secret.txt", "/maps/..%2fsecret.txt",
                  "/maps/%2e%2e%2fsecret.txt", "/maps/../../../../etc/passwd", "/maps//etc/passwd",
                  "/maps/%2e%2e/%2e%2e/%2e%2e/etc/passwd"):
         response = raw_get(url, path)
@@ -339,3 +340,44 @@ def test_cli_serve_binds_to_localhost_by_default():
     result = CliRunner().invoke(main, ["serve", "--help"])
     assert result.exit_code == 0
     assert "127.0.0.1" in result.output
+
+
+def test_a_store_without_a_graph_is_refused_at_start(tmp_path):
+    from kg.store import StoreError
+
+    with pytest.raises(StoreError, match="no graph"):
+        create_app(str(tmp_path / "empty"))
+
+
+@pytest.mark.slow
+def test_kg_serve_command_answers_503_and_stops_at_once_despite_a_runaway_aggregate(store_dir):
+    import signal
+    import sys
+    from pathlib import Path
+
+    from kg.serve import free_port
+
+    port = free_port()
+    kg = Path(sys.executable).with_name("kg")
+    server = subprocess.Popen([str(kg), "serve", "--store", str(store_dir / "store"), "--port", str(port),
+                               "--timeout", "0.5"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                httpx.get(base + "/sparql", params={"query": "ASK {}"}, timeout=2)
+                break
+            except httpx.HTTPError:
+                assert time.monotonic() < deadline and server.poll() is None, "kg serve did not start"
+                time.sleep(0.2)
+        # COUNT computes everything before its one row: the worker cannot stop early.
+        runaway = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n0 ?o . ?p ?q ?r }"
+        assert sparql(base, runaway).status_code == 503
+        assert sparql(base, "ASK { ?s ?p ?o }").json()["boolean"] is True  # other workers still answer
+        server.send_signal(signal.SIGINT)
+        assert server.wait(15) == 0
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()

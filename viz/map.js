@@ -5,7 +5,9 @@
 (function () {
   "use strict";
 
+  var timings = { start: performance.now() };  // milliseconds since navigation start, for bench/bench_maps.py
   var data = JSON.parse(document.getElementById("map-data").textContent);
+  timings.parsed = performance.now();
   var options = data.options || {};
   var styles = data.styles || {};
   var large = options.layout === "python";
@@ -48,11 +50,16 @@
   }
 
   // ---- styles -----------------------------------------------------------------------
+  // Keys come from articles: "constructor" or "__proto__" must not reach Object.prototype.
+  function own(object, key) {
+    return object && Object.prototype.hasOwnProperty.call(object, key) ? object[key] : undefined;
+  }
+  function dict() { return Object.create(null); }
   function typeStyle(type) {
-    return (styles.types || {})[type] || { label: "其他", color: "#7f7f7f" };
+    return own(styles.types, type) || { label: "其他", color: "#7f7f7f" };
   }
   function relationStyle(relation) {
-    return (styles.relations || {})[relation] || { label: "其他关系", color: "#999999", dashes: [2, 2] };
+    return own(styles.relations, relation) || { label: "其他关系", color: "#999999", dashes: [2, 2] };
   }
   function communityKey(c) { return c < palette.length ? String(c) : OTHER; }
   function communityLabel(key) { return key === OTHER ? otherCommunity.label : "社区 " + (Number(key) + 1); }
@@ -90,16 +97,18 @@
   }
   function visEdge(e, i) {
     var st = relationStyle(e.style);
-    return { id: i, from: e.from, to: e.to, dashes: st.dashes || false,
+    // Dashed lines cost canvas most of a frame: large maps tell relations apart by colour only.
+    return { id: i, from: e.from, to: e.to, dashes: large ? false : st.dashes || false,
              color: { color: st.color, highlight: st.color, hover: st.color, opacity: 0.85 },
              width: 1 + Math.log2(Math.max(1, e.weight || 1)) };
   }
 
   var nodes = new vis.DataSet(nodeRows.map(visNode));
   var edges = new vis.DataSet(edgeRows.map(visEdge));
+  timings.dataSets = performance.now();
   var network = new vis.Network($("network"), { nodes: nodes, edges: edges }, {
     autoResize: true,
-    nodes: { shape: "dot", borderWidth: 1, borderWidthSelected: 3,
+    nodes: { shape: "dot", borderWidth: large ? 0 : 1, borderWidthSelected: 3,
              font: { face: FONT, size: 14, color: "#222", strokeWidth: 3, strokeColor: "#ffffff" } },
     // Straight links: cheaper to draw, and the search highlight redraws them exactly.
     edges: { smooth: false, selectionWidth: 2, hoverWidth: 1 },
@@ -119,8 +128,10 @@
   }
   $("empty").hidden = nodeRows.length > 0;
 
-  var api = window.lianjianMap = { network: network, nodes: nodes, edges: edges, data: data, drawn: false };
-  network.once("afterDrawing", function () { api.drawn = true; api.firstDrawMs = performance.now(); });
+  timings.network = performance.now();
+  var api = window.lianjianMap = { network: network, nodes: nodes, edges: edges, data: data, drawn: false,
+                                   timings: timings };
+  network.once("afterDrawing", function () { api.drawn = true; api.firstDrawMs = timings.drawn = performance.now(); });
 
   // ---- tooltips (hover) -------------------------------------------------------------
   var tip = $("tooltip");
@@ -253,8 +264,8 @@
   // ---- filters and search: one function decides what is shown ------------------------
   // Filters hide organizations and links; a search dims everything but the matches by
   // painting over the canvas (see drawMatches), which costs nothing per unmatched node.
-  var on = { type: {}, relation: {}, community: {} };
-  var checkboxes = { type: {}, relation: {}, community: {} };
+  var on = { type: dict(), relation: dict(), community: dict() };
+  var checkboxes = { type: dict(), relation: dict(), community: dict() };
   var matches = null; // null: no search; otherwise the set of matching node ids
   var nodeHidden = nodeRows.map(function () { return false; });
   var edgeHidden = edgeRows.map(function () { return false; });
@@ -290,7 +301,7 @@
     setHidden(nodeChanges, nodes, body && body.nodes);
     setHidden(edgeChanges, edges, body && body.edges);
     if (body && (nodeChanges.length || edgeChanges.length)) body.emitter.emit("_dataChanged");
-    network.redraw();
+    requestRedraw();
     updateCount();
   }
   var MAX_DRAWN_MATCHES = 3000;
@@ -305,7 +316,7 @@
     var scale = network.getScale();
     var links = [];
     ids.forEach(function (i) { incident[i].forEach(function (e) { if (!edgeHidden[e]) links.push(e); }); });
-    var ends = {};
+    var ends = dict();
     links.forEach(function (e) { ends[edgeRows[e].from] = true; ends[edgeRows[e].to] = true; });
     var pos = network.getPositions(ids.concat(Object.keys(ends).map(Number)));
     ctx.save();
@@ -337,6 +348,12 @@
     ctx.restore();
   }
   network.on("afterDrawing", drawMatches);
+  // One frame of a 20,000-node map takes most of a second: ask vis-network for a frame
+  // (it merges requests) instead of network.redraw(), which draws at once, every time.
+  function requestRedraw() {
+    if (network.body && network.body.emitter) network.body.emitter.emit("_requestRedraw");
+    else network.redraw();
+  }
   function shownNodeIds() {
     var ids = [];
     for (var i = 0; i < nodeRows.length; i++) if (!nodeHidden[i] && (matches === null || matches.has(i))) ids.push(i);
@@ -403,7 +420,8 @@
       return { key: k, label: communityLabel(k), count: communities.get(k), sample: swatch(byType ? null : communityColour(k)) };
     }));
     $("size-note").textContent = "节点大小：" + (options.size_label || options.size) +
-      "；颜色：" + (byType ? "组织类型" : "社区") + "；线宽：报道数。";
+      "；颜色：" + (byType ? "组织类型" : "社区") + "；线宽：报道数。" +
+      (large ? "大图中关系只以颜色区分（不画虚线）。" : "");
   })();
 
   // ---- search -----------------------------------------------------------------------
@@ -413,7 +431,7 @@
     var found = [];
     if (q) for (var i = 0; i < haystack.length; i++) if (haystack[i].indexOf(q) >= 0) found.push(i);
     matches = q ? new Set(found) : null;
-    applyView();
+    updateCount();
     results.replaceChildren();
     found.slice(0, MAX_RESULTS).forEach(function (id) {
       var n = nodeRows[id];
@@ -424,12 +442,10 @@
     });
     results.hidden = found.length === 0;
     $("search-count").textContent = q ? found.length + " 个匹配" : "";
-    if (found.length) {
-      network.selectNodes(found.slice(0, 1000));
-      if (found.length <= 50) network.fit({ nodes: found, animation: false });
-    } else {
-      network.unselectAll();
-    }
+    // setSelection only requests a frame; selectNodes/unselectAll would each draw one.
+    network.setSelection({ nodes: found.slice(0, 1000), edges: [] }, { highlightEdges: false });
+    if (found.length && found.length <= 50) network.fit({ nodes: found, animation: false });
+    requestRedraw();
     return found.length;
   }
   var timer = null;

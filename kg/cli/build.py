@@ -215,16 +215,16 @@ def validate(store_location, fmt) -> None:
     sys.exit(0 if report.conforms else 1)
 
 
-EXPORT_FORMATS = ("ttl", "nt", "nq", "jsonld", "graphml", "gexf", "csv")
+EXPORT_FORMATS = ("ttl", "nt", "jsonld", "graphml", "gexf", "csv")
 
 
 @main.command()
 @store_option
 @click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), required=True)
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, writable=True))
-@click.option("--with-ontology", is_flag=True, help="RDF formats: include the ontology (as a named graph in nq).")
+@click.option("--with-ontology", is_flag=True, help="ttl and nt: append the ontology.")
 def export(store_location, fmt, output, with_ontology) -> None:
-    """Write the graph for other tools: RDF (ttl, nt, nq, jsonld), networks (graphml, gexf) or CSV.
+    """Write the graph for other tools: RDF (ttl, nt, jsonld), networks (graphml, gexf) or CSV.
 
     RDF formats hold the data graph (and the ontology with --with-ontology);
     graphml and gexf hold the organization network (Gephi, Cytoscape, networkx);
@@ -240,7 +240,7 @@ def export(store_location, fmt, output, with_ontology) -> None:
 
     try:
         written = export_store(open_store(store_location), fmt, output, with_ontology=with_ontology)
-    except StoreError as error:
+    except (StoreError, ValueError) as error:
         fail(str(error))
     for path in written:
         click.echo(f"Wrote {path}")

@@ -31,10 +31,20 @@ class Antecedents:
         self.mentions.sort(key=lambda m: m.end)
         self._index: dict[tuple[str, ...], tuple[list[int], list[int], list[Mention]]] = {}
 
+    def _narrower(self, endings: tuple[str, ...]) -> tuple[str, ...]:
+        """Endings of other anaphors that refine these (该总站's 总站 refines 该站's 站)."""
+        return tuple({e for ends in self.endings_of.values() for e in ends
+                      if e not in endings and e.endswith(endings)})
+
     def _compatible(self, endings: tuple[str, ...]):
         if endings not in self._index:
+            narrower = self._narrower(endings)
+
+            def fits(form: str) -> bool:
+                return form.endswith(endings) and not (narrower and form.endswith(narrower))
+
             chosen = [m for m in self.mentions
-                      if any(f.endswith(endings) for f in (m.name, *self.names.get(m.entity, ())))]
+                      if any(fits(f) for f in (m.name, *self.names.get(m.entity, ())))]
             self._index[endings] = ([m.end for m in chosen], sorted(m.start for m in chosen), chosen)
         return self._index[endings]
 

@@ -111,14 +111,18 @@ def dropped_middle_aliases(registry: Registry) -> None:
                     break
 
 
+_PLACE_LEVELS = "省市县区旗盟州乡镇"
+
+
 def place_dropped_aliases(registry: Registry) -> None:
     """福建商会 ≡ 丹崖市福建商会, 渔港社区 ≡ 澄湾渔港社区: the end of exactly one longer name of the same type."""
     for short in sorted(registry.order, key=lambda e: len(e.name)):
-        if short not in registry.order or len(short.name) < 4:
+        if short not in registry.order or len(short.name) < 3:
             continue
         owners = [
             e for e in registry.order
             if e is not short and e.type == short.type and len(e.name) > len(short.name) and e.name.endswith(short.name)
+            and (len(short.name) >= 4 or e.name[-len(short.name) - 1] in _PLACE_LEVELS)  # 弄岛镇|等秀村
         ]
         if len(owners) == 1:
             registry.merge(owners[0], short)

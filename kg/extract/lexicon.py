@@ -117,6 +117,8 @@ class Lexicon:
     party_type: str
     national_re: re.Pattern
     national_type: dict[str, str]
+    organs_re: re.Pattern | None
+    organ_type: dict[str, str]
     short_forms: dict[str, tuple[str, ...]]
     bare_units: dict[str, str]
     bare_re: re.Pattern
@@ -183,6 +185,8 @@ def _compile(data: dict, digest: str) -> Lexicon:
         national_re=re.compile(f"(?=[{''.join(sorted({w[0] for w in national['functions']}))}])"
                                f"({_alternation(national['functions'])})({_alternation(national['suffixes'])})"),
         national_type=dict(national["functions"]),
+        organs_re=_scanner(data["national_organs"]) if data.get("national_organs") else None,
+        organ_type=dict(data.get("national_organs") or {}),
         short_forms={k: tuple(v) for k, v in data["short_forms"].items()},
         bare_units=dict(data["bare_units"]),
         bare_re=re.compile(_alternation(data["bare_units"])),

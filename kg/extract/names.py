@@ -27,6 +27,7 @@ MAX_NAME_PART = 10  # characters scanned left of a suffix before giving up on a 
 LONG_NAME_PART = 7  # a longer name part must start with a known place to be trusted
 # Words between a parent unit and its own part that keep the parent's name (…机关党委).
 _ATTACH_GAPS = ("机关", "执勤", "驻", "直属", "所属", "下属")
+_NAME_ENDS_BEFORE_CHAR = "省市县区旗盟州乡镇"  # place levels: what follows them starts a new name
 
 
 def is_cjk(char: str) -> bool:
@@ -109,11 +110,17 @@ def _name_part_start(text: str, start: int, floor: int, lex: Lexicon) -> tuple[i
         i -= 1
     window = text[i:start]
     places = _place_spans(window, lex.shielded)
-    cut, word = 0, ""
+    cut, word, previous_cut, previous_word = 0, "", 0, ""
     for match in lex.boundary_re.finditer(window):
         if any(a <= match.start() < b or a < match.end() <= b for a, b in places):
             continue
-        cut, word = match.end(), match.group()
+        previous_cut, previous_word, cut, word = cut, word, match.end(), match.group()
+    if cut and len(word) == 1 and len(window) - cut == 1 and not window[cut:].startswith(lex.generic_starts) and (
+            cut == previous_cut + 1 or (
+            cut >= 2 and window[cut - 2] in _NAME_ENDS_BEFORE_CHAR)):
+        # 与等秀村, 弄岛镇等秀村: a one-character name part after a one-character boundary that
+        # itself follows a boundary or a place word makes a two-character name (等秀)
+        cut, word = previous_cut, previous_word
     if cut:
         return i + cut, word
     if floor and i == floor:
@@ -181,11 +188,23 @@ def _suffix_hits(text: str, lex: Lexicon, titles: _Spans) -> list[tuple[int, int
     Alliance suffixes only count inside quotes (see _quoted_mentions); a national
     body (公安部) is a hit of its own whose suffix is the whole name.
     """
-    hits = [(m.start(), m.end(), m.group(), lex.suffix_type[m.group()]) for m in lex.suffix_re.finditer(text)
-            if lex.suffix_type[m.group()] != "Alliance"]
+    hits = []
+    match = lex.suffix_re.search(text)
+    while match is not None:
+        start, end, suffix = match.start(), match.end(), match.group()
+        if end < len(text) and text[end] in lex.not_followed_by.get(suffix, "") or (
+                start > 0 and text[start - 1] in lex.not_preceded_by.get(suffix, "")):
+            match = lex.suffix_re.search(text, start + 1)  # 口岸办|事处: a shorter suffix may start inside
+            continue
+        if lex.suffix_type[suffix] != "Alliance":
+            hits.append((start, end, suffix, lex.suffix_type[suffix]))
+        match = lex.suffix_re.search(text, end)
     hits += [(m.start(), m.end(), m.group(), lex.team_type) for m in lex.team_re.finditer(text)]
     hits += [(m.start(), m.end(), m.group(), NATIONAL + lex.national_type[m.group(1)])
              for m in lex.national_re.finditer(text) if not (m.end() < len(text) and text[m.end()] in "门长署属")]
+    if lex.organs_re is not None:  # 国务院, 中组部, 人民网: central bodies named without a suffix
+        hits += [(m.start(), m.end(), m.group(), NATIONAL + lex.organ_type[m.group()])
+                 for m in lex.organs_re.finditer(text)]
     hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
     chosen: list[tuple[int, int, str, str]] = []
     last_end = -1
@@ -227,12 +246,22 @@ def _quoted_mentions(text: str, lex: Lexicon, quotes: list[tuple[int, int]]) -> 
 _GROUP = re.compile(r"((?:“[^“”\n]{2,10}”[、，,]?){2,})等?[0-9一二三四五六七八九十]*个?(?:特色|先锋|示范|功能)?")
 
 
+_PARTY_SUFFIXES: dict[int, tuple[str, ...]] = {}
+
+
+def _party_suffixes(lex: Lexicon) -> tuple[str, ...]:
+    """Party organization suffixes, in lexicon order (the first that matches wins); cached per lexicon."""
+    if id(lex) not in _PARTY_SUFFIXES:
+        _PARTY_SUFFIXES[id(lex)] = tuple(s for s, t in lex.suffix_type.items() if t == lex.party_type)
+    return _PARTY_SUFFIXES[id(lex)]
+
+
 def _named_groups(text: str, lex: Lexicon) -> list[Mention]:
     """命名“A”“B”等5个特色党小组 → A党小组, B党小组 (their parent is the sentence's subject)."""
     found = []
     for match in _GROUP.finditer(text):
         tail = text[match.end() : match.end() + 6]
-        suffix = next((s for s, t in lex.suffix_type.items() if t == lex.party_type and tail.startswith(s)), None)
+        suffix = next((s for s in _party_suffixes(lex) if tail.startswith(s)), None)
         if suffix is None:
             continue
         for quote in re.finditer(r"“([^“”]+)”", match.group(1)):
@@ -296,13 +325,19 @@ def _make_mention(text, lex, start, end, suffix, type_, head, stop, raw_part, pa
         if word.endswith("里"):  # 所里通报村情: an informal 所里 does not start a name
             return Mention(head, end, suffix, type_, "bare", "", suffix, stop="generic")
         raw_part, head, parent = rest, head + len(word), None  # 该镇南湾村党支部: the name follows 该镇
+    if parent is not None and parent.stop == "national" and parent.type != type_:
+        parent = None  # 人民网缉私局党建云平台: a central body names no unit of another kind after it
     keyword_typed = type_ == KEYWORD_TYPED
     if keyword_typed:
         type_ = _keyword_type(raw_part, parent, lex)
         if type_ is None:  # 工作站 alone may still refer back to a named one; 巡逻支队 may not
             return Mention(start, end, suffix, "", "bare", "", suffix, stop=stop if not raw_part else "no-keyword")
     attach = raw_part == "" or raw_part in _ATTACH_GAPS or raw_part.startswith("驻")
-    if parent is not None and (attach or keyword_typed and parent.kind == "org" and len(raw_part) <= 4):
+    # 某市公安局口岸分局 / 某公安局口岸派出所: a unit word that only exists inside its parent, or
+    # an own name part that is a class word, keeps the parent's name.
+    dependent = parent is not None and parent.kind == "org" and len(raw_part) <= 4 and (
+        keyword_typed or suffix in lex.inherits_parent_type or _made_of(raw_part, lex.generic_parts))
+    if parent is not None and (attach or dependent):
         # 北海市公安局海防支队, 北海海警局涠洲工作站: a generic unit word keeps its parent's name
         kind = {"org": "org", "anaphor": "anaphor"}.get(parent.kind, "partial")
         if suffix in lex.inherits_parent_type and parent.type:
@@ -324,8 +359,9 @@ def _make_mention(text, lex, start, end, suffix, type_, head, stop, raw_part, pa
         return Mention(start, end, suffix, type_, "bare", "", suffix, stop=stop)
     if not quoted:
         places = place_spans(part, lex)
-        if len(part) > LONG_NAME_PART and places:
-            part = part[places[0][0] :]
+        bounded = stop not in ("edge", "cap", "chain")  # a boundary word was found: the part is whole
+        if len(part) > LONG_NAME_PART and places and not (suffix in lex.strong_suffixes and bounded):
+            part = part[places[0][0] :]  # 中铁阿拉山口物流有限公司 keeps its brand before the place
         elif not (_trusted(part, places, lex) or suffix in lex.strong_suffixes and len(part) <= MAX_NAME_PART):
             return Mention(start, end, suffix, type_, "bare", "", suffix, stop="untrusted")
     return Mention(end - len(suffix) - len(part), end, part + suffix, type_, "org", part, suffix,

@@ -82,8 +82,9 @@ def _bare_references(mentions: list[Mention], registry: Registry, lex: Lexicon) 
         if m.kind != "bare" or len(m.suffix) < 3 or m.stop in _NOT_REFERENCES:
             continue
         key = (m.suffix, m.type)
-        if key not in owners_of:
-            owners_of[key] = {e.key for e in registry.order if e.name.endswith(m.suffix) and m.type in ("", e.type)}
+        if key not in owners_of:  # 边检站 also stands for a name ending with its long form (出入境边防检查站)
+            endings = (m.suffix, *(long for long, shorts in lex.short_forms.items() if m.suffix in shorts))
+            owners_of[key] = {e.key for e in registry.order if e.name.endswith(endings) and m.type in ("", e.type)}
         if len(owners_of[key]) == 1:
             m.kind, m.entity = "ref", next(iter(owners_of[key]))
 
@@ -91,8 +92,17 @@ def _bare_references(mentions: list[Mention], registry: Registry, lex: Lexicon) 
 _NOT_REFERENCES = ("generic", "untrusted", "too-long", "no-keyword", "等", "list")
 
 
+def _committee_department(child: Mention, parent: Mention) -> bool:
+    """某市委组织部, 中央军委政治工作部: a working department named through its committee (…委)."""
+    return child.type == parent.type and parent.name.endswith("委")
+
+
 def _parents_with_party_children_only(mentions: list[Mention], lex: Lexicon) -> set[int]:
-    """Units named only as the owner of a Party organization (湖南商会 in 湖南商会党支部)."""
+    """Units named only as the owner of a Party organization or of a department.
+
+    湖南商会 in 湖南商会党支部, 某市委 in 某市委组织部: the department's name
+    includes its committee, which is not a participant of its own.
+    """
     children: dict[int, list[Mention]] = {}
     for m in mentions:
         if m.parent is not None:
@@ -101,7 +111,7 @@ def _parents_with_party_children_only(mentions: list[Mention], lex: Lexicon) -> 
     return {
         key
         for key, kids in children.items()
-        if all(k.attached and k.type == lex.party_type for k in kids)
+        if all(k.attached and (k.type == lex.party_type or _committee_department(k, parents[key])) for k in kids)
         and not parents[key].attached
         and parents[key].parent is None
     }
@@ -206,6 +216,8 @@ def _resolve_anaphora(text: str, mentions: list[Mention], registry: Registry, le
             continue
         if not m.name or m.type == lex.party_type:  # 该站 / 该站党支部 → the station itself
             m.entity = target.entity
+            if not m.name:  # 该联盟成员单位包括…: the anaphor stands for an alliance from now on
+                m.type = target.type
             continue
         parent = registry.resolve(target.entity)
         if parent is None:

@@ -102,9 +102,34 @@ def _partner_run(text: str, units: list[Unit], index: int, lenient: bool = False
     return run
 
 
+_ATTRIBUTIVE = re.compile(r"(?:共同|联合)?(?:共建|联建|共创|合建)的")
+_QUOTED = re.compile(r"“([^“”\n]{1,40})”")
+
+
+def _has_cue(pattern: re.Pattern, segment: str) -> bool:
+    """A cue word used as an action: not a role (护边员, 联防队员)."""
+    for match in pattern.finditer(segment):
+        if not segment.startswith(_ROLE_ENDINGS, match.end()):
+            return True
+    return False
+
+
+_ROLE_ENDINGS = ("员", "队员")
+
+
 def _cue_types(segment: str, lex: Lexicon) -> list[str]:
-    found = [t for t in ("joint_building", "joint_defense") if lex.cue_re[t].search(segment)]
-    if not found and lex.cue_re["cooperation"].search(segment):
+    """Relation types whose cue words occur in `segment` (not inside a quoted alliance name).
+
+    >>> from kg.extract.lexicon import load_lexicon
+    >>> _cue_types("共同打造“甲乙党建联盟”", load_lexicon())
+    ['cooperation']
+    """
+    found = [t for t in ("joint_building", "joint_defense") if _has_cue(lex.cue_re[t], segment)]
+    if found and "“" in segment:  # “X党建联盟” names an alliance; its cue words state no link
+        masked = _QUOTED.sub(lambda m: "“”" if m.group(1).endswith(lex.alliance_suffixes) else m.group(), segment)
+        if masked != segment:
+            return _cue_types(masked, lex)
+    if not found and _has_cue(lex.cue_re["cooperation"], segment):
         found = ["cooperation"]
     return found
 
@@ -268,7 +293,11 @@ def _list_cues(text, units, s, e, in_groups, evidence, links, lex):
         window = text[run[-1].end : min(clause_end.start() if clause_end else e, run[-1].end + 20)]
         if lex.member_cue_re.search(window[:8]):
             continue  # A、B共同成立“X”: members of X, handled by _alliance_members
+        if lex.honour_re.search(window):
+            continue  # 被A、B等单位联合命名为“…”: an honour they gave, not work they did together
         types = _cue_types(window, lex)
+        if _ATTRIBUTIVE.match(window):
+            types = ["cooperation"]  # A、B共建的平台: a thing made together, not Party joint building
         if types == ["cooperation"] and not _JOINT_SUBJECT.match(window):
             continue  # a bare cooperation word later in the clause is too weak for a list
         for type_ in types:
@@ -338,7 +367,7 @@ def find_relations(text: str, mentions: list[Mention], created: list[tuple[Menti
                 ms.append(live[cursor])
             cursor += 1
         evidence = text[s:e]
-        if any(w in evidence for w in lex.pair_words) and last_pairs and not ms:
+        if not ms and last_pairs and any(w in evidence for w in lex.pair_words):
             for type_ in _cue_types(evidence, lex):  # 双方每周开展联合巡边: the pair linked just before
                 for head, tail in last_pairs:
                     links.add(type_, head, tail, evidence, WEAK_CONFIDENCE)

@@ -115,18 +115,19 @@ PAYLOADS = (
 
 def hostile_graph() -> nx.Graph:
     """Organizations, places, aliases, article titles, dates, sentences and even types and
-    relation keys made of script payloads, linked so that every payload is hovered somewhere."""
+    relation keys made of script payloads (and of JavaScript's ``__proto__`` and
+    ``constructor``), linked so that every payload is hovered somewhere."""
     g = nx.Graph()
     nodes = []
     for i, payload in enumerate(PAYLOADS):
         label = f"{payload}边检站{i}"
         iri = ORG + payload + str(i)  # a raw, unescaped IRI on purpose
-        org_type = ORG_TYPES[i % len(ORG_TYPES)] if i % 3 else payload
+        org_type = ORG_TYPES[i % len(ORG_TYPES)] if i % 3 else payload if i else "__proto__"
         g.add_node(iri, label=label, type=org_type, aliases=[payload, f"别名{i}{payload}"], place=payload, articles=i)
         nodes.append(iri)
     for i, payload in enumerate(PAYLOADS):
         a, b = nodes[i], nodes[(i + 1) % len(nodes)]
-        relation = RELATION_TYPES[i % len(RELATION_TYPES)] if i % 4 else payload
+        relation = RELATION_TYPES[i % len(RELATION_TYPES)] if i % 4 else payload if i else "constructor"
         evidence = [
             {"relation": relation, "sentence": f"{payload}与{payload}签订共建协议", "article": ARTICLE + payload,
              "title": payload, "date": payload},

@@ -27,7 +27,32 @@ FORMATS = ("png", "svg")
 #: Only the most central organizations are named, so the figure stays readable.
 LABELLED = 30
 CJK_FONTS = ["Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", "Microsoft YaHei",
-             "PingFang SC", "SimHei", "DejaVu Sans"]
+             "PingFang SC", "SimHei"]
+_CJK_FILE_HINTS = ("cjk", "wqy", "sourcehan", "simhei", "msyh", "pingfang")
+
+
+def cjk_fonts() -> list[str]:
+    """Installed fonts with Chinese glyphs, preferred first.
+
+    matplotlib caches its font list the first time it runs: fonts installed
+    later (fonts-noto-cjk, say) stay unknown to it, so look for them once here.
+    """
+    from matplotlib import font_manager
+
+    def known() -> list[str]:
+        return sorted({f.name for f in font_manager.fontManager.ttflist
+                       if "cjk" in f.name.lower() or f.name in CJK_FONTS})
+
+    if not known():
+        for path in font_manager.findSystemFonts():
+            if any(hint in Path(path).name.lower() for hint in _CJK_FILE_HINTS):
+                try:
+                    font_manager.fontManager.addfont(path)
+                except (OSError, RuntimeError, ValueError):
+                    continue
+    names = known()
+    return [n for n in CJK_FONTS if n in names] + [n for n in names if n not in CJK_FONTS and "Sans" in n] + \
+        [n for n in names if n not in CJK_FONTS and "Sans" not in n]
 
 
 def _linestyle(dashes) -> object:
@@ -52,7 +77,8 @@ def render_figure(graph: nx.Graph, path: str | Path, fmt: str | None = None, *,
             return community_colour(community[n])
         return type_style(graph.nodes[n].get("type"))["color"]
 
-    rc = {"font.family": "sans-serif", "font.sans-serif": CJK_FONTS, "svg.hashsalt": "lianjian", "axes.unicode_minus": False}
+    rc = {"font.family": "sans-serif", "font.sans-serif": cjk_fonts() + ["DejaVu Sans"], "svg.hashsalt": "lianjian",
+          "axes.unicode_minus": False}
     with plt.rc_context(rc), warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Glyph .* missing")  # no CJK font installed: boxes, not noise
         warnings.filterwarnings("ignore", message="findfont")
@@ -69,8 +95,11 @@ def render_figure(graph: nx.Graph, path: str | Path, fmt: str | None = None, *,
         nx.draw_networkx_nodes(graph, pos, nodelist=nodes, ax=ax, node_color=[colour(n) for n in nodes],
                                node_size=[30 + 400 * (value[n] / top) for n in nodes], linewidths=0.5, edgecolors="white")
         named = sorted(nodes, key=lambda n: (-value[n], str(n)))[:LABELLED]
-        nx.draw_networkx_labels(graph, pos, labels={n: _plain(graph.nodes[n].get("label", n)) for n in named},
-                                ax=ax, font_size=8, font_family="sans-serif")
+        ys = [p[1] for p in pos.values()] or [0.0]
+        below = 0.015 * ((max(ys) - min(ys)) or 1.0)  # names under their dots, not across them
+        nx.draw_networkx_labels(graph, {n: (pos[n][0], pos[n][1] - below) for n in named},
+                                labels={n: _plain(graph.nodes[n].get("label", n)) for n in named},
+                                ax=ax, font_size=8, font_family="sans-serif", verticalalignment="top")
         ax.legend(handles=_legend(graph, color, community), loc="upper left", bbox_to_anchor=(1.0, 1.0),
                   fontsize=8, frameon=False)
         if title:

@@ -26,6 +26,7 @@ from markupsafe import Markup
 
 from kg.resources import viz_dir
 
+# vis-network ships inside pyvis (setup.cfg pins pyvis <0.4); map.js is written for its 9.1.2 build.
 VIS_NETWORK = Path(pyvis.__file__).parent / "templates" / "lib" / "vis-9.1.2" / "vis-network.min.js"
 
 
@@ -38,6 +39,8 @@ def _script_text(text: str) -> str:
 def _assets() -> dict[str, str]:
     """vis-network (MIT/Apache-2.0, licence header kept) from the installed pyvis, and our own files."""
     folder = viz_dir()
+    if not VIS_NETWORK.is_file():
+        raise FileNotFoundError(f"vis-network 9.1.2 not found at {VIS_NETWORK}: install pyvis 0.3.x (pip install 'pyvis>=0.3.2,<0.4')")
     return {
         "vis_js": _script_text(VIS_NETWORK.read_text(encoding="utf-8")),
         "map_js": _script_text((folder / "map.js").read_text(encoding="utf-8")),
@@ -75,7 +78,6 @@ def content_security_policy(*scripts: str) -> str:
         "default-src 'none'",
         "script-src " + " ".join(_sha256(s) for s in scripts),
         "style-src 'unsafe-inline'",
-        "img-src data: blob:",
         "base-uri 'none'",
         "form-action 'none'",
     ])

@@ -27,10 +27,17 @@ MIN_SIZE, MAX_SIZE = 7.0, 32.0
 
 def _scaled_sizes(values: dict[Hashable, float]) -> dict[Hashable, float]:
     """Node radius in pixels; area grows with the value."""
+    values = {n: _finite(v) for n, v in values.items()}
     top = max(values.values(), default=0.0)
     if top <= 0:
         return {n: MIN_SIZE for n in values}
     return {n: round(MIN_SIZE + (MAX_SIZE - MIN_SIZE) * math.sqrt(max(v, 0.0) / top), 1) for n, v in values.items()}
+
+
+def _finite(value) -> float:
+    """JSON has no NaN or infinity (the page's JSON.parse would fail): such values become 0."""
+    number = float(value)
+    return round(number, 6) if math.isfinite(number) else 0.0
 
 
 def _text(value) -> str | None:
@@ -68,7 +75,7 @@ def map_data(
             "place": _text(attrs.get("place")),
             "articles": attrs.get("articles") or 0,
             "degree": graph.degree(n),
-            "metric": round(float(value[n]), 6),
+            "metric": _finite(value[n]),
             "size": radius[n],
             "community": community[n],
             "color": type_style(org_type)["color"] if color == "type" else community_colour(community[n]),

@@ -7,6 +7,7 @@ import time
 
 import numpy as np
 import pytest
+from click.testing import CliRunner
 
 from kg.maps import render_map
 from kg.maps.examples import PAYLOADS, hostile_graph, sample_graph, synthetic_graph
@@ -220,3 +221,41 @@ def test_large_map_uses_python_layout_and_no_physics(open_map, tmp_path):
     assert page.evaluate("() => window.lianjianMap.network.physics.options.enabled") is False
     assert page.evaluate("() => window.lianjianMap.search('第12')") > 0
     watch.assert_clean()
+
+
+@pytest.mark.slow
+def test_map_of_the_sample_corpus_loads_offline(open_map, sample_corpus, tmp_path):
+    """The whole chain on data/corpus: build, project, map; then the page opens clean."""
+    from kg.cli import main
+    from kg.project import project
+    from kg.store import open_store
+
+    if not sample_corpus.is_dir():
+        pytest.skip("data/corpus is missing")
+    store = tmp_path / "store"
+    built = CliRunner().invoke(main, ["build", str(sample_corpus), "--store", str(store)])
+    assert built.exit_code == 0, built.output
+    graph = project(open_store(str(store)))
+    assert graph.number_of_nodes() > 0
+    page, watch = open_map(render_map(graph, tmp_path / "sample.html", color="community"))
+    assert page.evaluate(VISIBLE_NODES) == graph.number_of_nodes()
+    assert page.evaluate(VISIBLE_EDGES) == graph.number_of_edges()
+    watch.assert_clean()
+
+
+def test_content_security_policy_blocks_injected_scripts(open_map, maps):
+    """Defence in depth: even a script element that got into the page would not run."""
+    page, watch = open_map(maps["sample"])
+    page.evaluate("""() => {
+      const s = document.createElement('script');
+      s.textContent = 'window.__pwned = "inline"';
+      document.body.appendChild(s);
+      const img = document.createElement('img');
+      img.setAttribute('onerror', 'window.__pwned = "handler"');
+      img.src = 'data:,not-an-image';
+      document.body.appendChild(img);
+    }""")
+    page.wait_for_timeout(200)
+    assert page.evaluate("() => window.__pwned") is None
+    assert any("Content Security Policy" in message for message in watch.console_errors)
+    assert watch.requests == []

@@ -11,13 +11,16 @@ article here is written for these tests; the organizations are invented.
 
 from __future__ import annotations
 
-import codecs
+import contextlib
 import json
 import os
 import random
+import signal
 import subprocess
 import sys
-from collections.abc import Callable, Iterable
+import time
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -186,6 +189,23 @@ class Unreadable:
         setattr_(os, "open", open_)
 
 
+@contextlib.contextmanager
+def simulated_unreadable(paths: Iterable[str | Path]) -> Iterator[None]:
+    """``Unreadable(paths)`` for the duration of a ``with`` block, outside pytest."""
+    saved: list[tuple[object, str, object]] = []
+
+    def setattr_(target, name, value):
+        saved.append((target, name, getattr(target, name)))
+        setattr(target, name, value)
+
+    Unreadable({str(p) for p in paths}).install(setattr_)
+    try:
+        yield
+    finally:
+        for target, name, value in reversed(saved):
+            setattr(target, name, value)
+
+
 def running_as_root() -> bool:
     return hasattr(os, "geteuid") and os.geteuid() == 0
 
@@ -220,6 +240,42 @@ def run_kg(*args: str, timeout: float = 120, **kwargs) -> subprocess.CompletedPr
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     return subprocess.run(kg_command(*args), cwd=kwargs.pop("cwd", REPO), capture_output=True, text=True,
                           timeout=timeout, env=env, **kwargs)
+
+
+BUILD_OPTIONS = ("--no-curation", "--jobs", "2", "--no-progress", "--format", "json")
+
+
+def start_build(folder: Path, store: Path) -> subprocess.Popen:
+    """`kg build` in its own process group, so a signal reaches it and its workers like Ctrl-C does."""
+    return subprocess.Popen(kg_command("build", str(folder), "--store", str(store), *BUILD_OPTIONS), cwd=REPO,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+
+
+def interrupt(process: subprocess.Popen, sig: int) -> tuple[int, str]:
+    """Send ``sig`` to the build's process group; returns (exit code, stderr). Leftover workers are killed."""
+    try:
+        os.killpg(process.pid, sig)
+    except ProcessLookupError:
+        pass
+    try:
+        _, err = process.communicate(timeout=60)
+    finally:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    return process.returncode, err
+
+
+def wait_for_new_version(store: Path, process: subprocess.Popen, timeout: float = 60) -> bool:
+    """Wait until the build has started writing its new version (the riskiest moment to die)."""
+    deadline = time.monotonic() + timeout
+    before = {p.name for p in (store / "versions").iterdir()}
+    while time.monotonic() < deadline and process.poll() is None:
+        if {p.name for p in (store / "versions").iterdir()} - before:
+            return True
+        time.sleep(0.005)
+    return False
 
 
 ORG_LABELS = """SELECT DISTINCT ?label WHERE {
@@ -307,3 +363,16 @@ def make_big_file(path: Path, size: int = 200_000_000) -> None:
             handle.write(block)
             written += len(block)
         handle.write(b"\n" * (size - written))
+
+
+# ---------------------------------------------------------------- hostile content
+
+
+def terminal_unsafe(text: str) -> list[str]:
+    """The control, format (bidi) and separator characters of ``text`` but newline and tab, as U+XXXX.
+
+    >>> terminal_unsafe("白沙\\x1b[2J\\u202e海关\\n")
+    ['U+001B', 'U+202E']
+    """
+    return sorted({f"U+{ord(ch):04X}" for ch in text
+                   if ch not in "\n\t" and unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp")})

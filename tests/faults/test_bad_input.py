@@ -20,7 +20,6 @@ from faults.builders import (
     json_summary,
     make_big_file,
     make_good_folder,
-    make_messy_folder,
     running_as_root,
 )
 
@@ -139,15 +138,32 @@ def test_a_file_over_max_bytes_is_refused_and_reported_like_any_skip(tmp_path):
     assert summary["articles_read"] == len(GOOD_ARTICLES)
 
 
+MEMORY_BOUND = 1_500_000_000  # bytes: 7.5 times the 200 MB file
 MEMORY_PROBE = textwrap.dedent("""
-    import resource, subprocess, sys
-    code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL).returncode
+    import resource, subprocess, sys, time
+    bound = int(sys.argv[1])
+    child = subprocess.Popen(sys.argv[2:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    over = False
+    while child.poll() is None:
+        try:
+            with open(f"/proc/{child.pid}/status") as status:
+                rss = next(int(l.split()[1]) for l in status if l.startswith("VmRSS:")) * 1024
+        except (OSError, StopIteration):
+            rss = 0
+        if rss > bound:  # no need to wait minutes for the verdict
+            over = True
+            child.kill()
+            break
+        time.sleep(0.1)
+    child.wait()
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # kB on Linux
-    print(code, peak)
+    print(child.returncode, peak, int(over))
 """)
 
 
 @pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason="measured 2026-11-21: the build of a 200 MB article peaked at 5.3 GB RSS "
+                                       "(26 times the file) in extraction, after 376 s; see bench/README.md ## Faults")
 def test_a_200_mb_file_with_the_limit_raised_is_read_in_bounded_memory(tmp_path):
     """Peak RSS of the whole build stays under a few copies of the file, not 200 MB × many."""
     folder = tmp_path / "a"
@@ -155,12 +171,10 @@ def test_a_200_mb_file_with_the_limit_raised_is_read_in_bounded_memory(tmp_path)
     make_big_file(folder / "big.txt")
     command = [sys.executable, "-m", "kg", "build", str(folder), "--store", str(tmp_path / "store"), "--no-curation",
                "--jobs", "1", "--no-progress", "--max-bytes", "300000000", "--format", "json"]
-    probe = subprocess.run([sys.executable, "-c", MEMORY_PROBE, *command], cwd=REPO, capture_output=True,
-                           text=True, timeout=900)
-    code, peak_kb = map(int, probe.stdout.split())
+    probe = subprocess.run([sys.executable, "-c", MEMORY_PROBE, str(MEMORY_BOUND), *command], cwd=REPO,
+                           capture_output=True, text=True, timeout=1800)
+    code, peak_kb, over = map(int, probe.stdout.split())
+    assert not over, f"killed above {MEMORY_BOUND / 1e9:.1f} GB (peak RSS {peak_kb / 1024:.0f} MB)"
     assert code == 0, probe.stderr
     assert peak_kb * 1024 < MEMORY_BOUND, f"peak RSS {peak_kb / 1024:.0f} MB"
     assert "南川边检站" in graph_labels(tmp_path / "store")
-
-
-MEMORY_BOUND = 1_500_000_000  # bytes: the file is 200 MB; see bench/README.md ## Faults for the measure
