@@ -214,3 +214,20 @@ def test_progress_bars_show_each_step_with_a_rate(tmp_path, sample_corpus, capsy
     assert "article/s" in err
     build([corpus], tmp_path / "s", jobs=1, progress=False)
     assert capsys.readouterr().err == ""
+
+
+def test_the_scaled_corpus_generator_makes_distinct_articles_with_drawn_places(tmp_path):
+    sys.path.insert(0, str(REPO / "bench"))
+    from corpus_gen import generate
+
+    from kg.ingest import read_article
+
+    paths = generate(40, tmp_path, seed=3)
+    articles = [read_article(p) for p in paths]
+    assert len({a.sha256 for a in articles}) == 40
+    assert all(a.date and a.title for a in articles)
+    again = generate(40, tmp_path / "again", seed=3)
+    assert [p.read_bytes() for p in again] == [p.read_bytes() for p in paths]  # seeded
+    templates = {p.name.split("_", 1)[1] for p in paths}
+    same_template = [a.text for a, p in zip(articles, paths) if p.name.endswith(sorted(templates)[0])]
+    assert len(same_template) >= 2 and len(set(same_template)) == len(same_template)

@@ -20,6 +20,10 @@ from bisect import bisect_left, bisect_right
 from kg.extract.names import Mention
 
 
+# (id of an endings table, endings) → (the table, kept alive so the id stays its own; narrower endings)
+_NARROWER: dict[tuple[int, tuple[str, ...]], tuple[dict, tuple[str, ...]]] = {}
+
+
 class Antecedents:
     """Candidate antecedents indexed by the name endings each anaphor accepts."""
 
@@ -33,8 +37,11 @@ class Antecedents:
 
     def _narrower(self, endings: tuple[str, ...]) -> tuple[str, ...]:
         """Endings of other anaphors that refine these (该总站's 总站 refines 该站's 站)."""
-        return tuple({e for ends in self.endings_of.values() for e in ends
-                      if e not in endings and e.endswith(endings)})
+        key = (id(self.endings_of), endings)
+        if key not in _NARROWER:
+            _NARROWER[key] = (self.endings_of, tuple(sorted(
+                {e for ends in self.endings_of.values() for e in ends if e not in endings and e.endswith(endings)})))
+        return _NARROWER[key][1]
 
     def _compatible(self, endings: tuple[str, ...]):
         if endings not in self._index:
@@ -44,7 +51,7 @@ class Antecedents:
                 return form.endswith(endings) and not (narrower and form.endswith(narrower))
 
             chosen = [m for m in self.mentions
-                      if any(fits(f) for f in (m.name, *self.names.get(m.entity, ())))]
+                      if fits(m.name) or any(fits(f) for f in self.names.get(m.entity, ()))]
             self._index[endings] = ([m.end for m in chosen], sorted(m.start for m in chosen), chosen)
         return self._index[endings]
 

@@ -14,7 +14,7 @@ from kg.extract.lexicon import Lexicon
 from kg.extract.names import Mention
 
 
-@dataclass
+@dataclass(eq=False)  # compared by identity: registries hold each entity once
 class Entity:
     name: str
     type: str

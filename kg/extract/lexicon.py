@@ -26,7 +26,8 @@ _PLACE_ENDINGS = ("特别行政区", "维吾尔自治区", "壮族自治区", "�
                   "自治县", "自治旗", "地区", "省", "市", "县", "区", "旗", "盟", "州")
 
 
-KEYWORD_TYPED = "keyword-typed"  # the type of a generic unit word comes from its name part
+KEYWORD_TYPED = "keyword-typed"
+NATIONAL = "national:"  # type prefix marking a hit that is a whole national body (公安部, 国务院)  # the type of a generic unit word comes from its name part
 
 
 def _alternation(words) -> str:
@@ -119,6 +120,9 @@ class Lexicon:
     national_type: dict[str, str]
     organs_re: re.Pattern | None
     organ_type: dict[str, str]
+    scan_re: re.Pattern  # suffixes, national function names and central organs in one pass
+    scan_type: dict[str, str]  # word → type; national hits carry NATIONAL + type
+    scan_not_followed_by: dict[str, str]
     short_forms: dict[str, tuple[str, ...]]
     bare_units: dict[str, str]
     bare_re: re.Pattern
@@ -174,7 +178,19 @@ def _compile(data: dict, digest: str) -> Lexicon:
     relations = data["relations"]
     cues = {name: tuple(spec.get("cues", [])) for name, spec in relations.items() if "cues" in spec}
     anaphora = {word: tuple(ends) for word, ends in data["anaphora"].items()}
+    scan_type = {word: type_ for word, type_ in suffix_type.items() if type_ != "Alliance"}
+    scan_not_followed_by = {k: str(v) for k, v in data["not_followed_by"].items()}
+    national_words = {f + s: t for f, t in national["functions"].items() for s in national["suffixes"]}
+    national_words.update(data.get("national_organs") or {})
+    for word, type_ in national_words.items():
+        scan_type[word] = NATIONAL + type_
+        if word in national_words and not word.endswith(tuple(national["suffixes"])):
+            continue
+        scan_not_followed_by[word] = scan_not_followed_by.get(word, "") + "门长署属"  # 公安部门, 海关总署长
     return Lexicon(
+        scan_re=_scanner(list(scan_type) + list(alliance)),
+        scan_type=scan_type,
+        scan_not_followed_by=scan_not_followed_by,
         suffix_type=suffix_type,
         suffix_re=_scanner(suffix_type),
         team_re=re.compile(data["team_pattern"]),

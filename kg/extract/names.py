@@ -22,7 +22,7 @@ from functools import lru_cache
 from kg.extract.lexicon import KEYWORD_TYPED, Lexicon
 from kg.extract.sentences import book_title_spans, quote_spans
 
-NATIONAL = "national:"  # type prefix marking a national-body hit
+from kg.extract.lexicon import NATIONAL  # noqa: E402  (re-exported: a national-body hit's type prefix)
 MAX_NAME_PART = 10  # characters scanned left of a suffix before giving up on a boundary
 LONG_NAME_PART = 7  # a longer name part must start with a known place to be trusted
 # Words between a parent unit and its own part that keep the parent's name (…机关党委).
@@ -104,11 +104,35 @@ def is_placeish(part: str, lex: Lexicon) -> bool:
 
 def _name_part_start(text: str, start: int, floor: int, lex: Lexicon) -> tuple[int, str]:
     """Where the name part before `start` begins, and what stopped it."""
-    i = start
     limit = max(floor, start - MAX_NAME_PART)
-    while i > limit and is_cjk(text[i - 1]):
-        i -= 1
-    window = text[i:start]
+    run = _CJK_TAIL.search(text, limit, start)
+    i = run.start() if run else start
+    cut, word = _window_cut(text[i:start], lex)
+    if cut:
+        return i + cut, word
+    if floor and i == floor:
+        return i, "chain"
+    if i == limit and i > 0 and is_cjk(text[i - 1]):
+        return i, "cap"
+    return i, "edge"
+
+
+_CJK_TAIL = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+\Z")  # with endpos: the Chinese run ending there
+_WINDOW_CUTS: dict[str, tuple[int, str]] = {}  # window → cut, for the lexicon of digest _WINDOW_CUTS_DIGEST
+_WINDOW_CUTS_DIGEST = ""
+
+
+def _window_cut(window: str, lex: Lexicon) -> tuple[int, str]:
+    """(end of the last boundary word in `window` not inside a protected place, the word), or (0, "").
+
+    Cached: the same few characters before a suffix recur across articles.
+    """
+    global _WINDOW_CUTS_DIGEST
+    if lex.digest != _WINDOW_CUTS_DIGEST or len(_WINDOW_CUTS) > 200_000:  # another lexicon, or too big
+        _WINDOW_CUTS.clear()
+        _WINDOW_CUTS_DIGEST = lex.digest
+    elif window in _WINDOW_CUTS:
+        return _WINDOW_CUTS[window]
     places = _place_spans(window, lex.shielded)
     cut, word, previous_cut, previous_word = 0, "", 0, ""
     for match in lex.boundary_re.finditer(window):
@@ -121,13 +145,8 @@ def _name_part_start(text: str, start: int, floor: int, lex: Lexicon) -> tuple[i
         # 与等秀村, 弄岛镇等秀村: a one-character name part after a one-character boundary that
         # itself follows a boundary or a place word makes a two-character name (等秀)
         cut, word = previous_cut, previous_word
-    if cut:
-        return i + cut, word
-    if floor and i == floor:
-        return i, "chain"
-    if i == limit and i > 0 and is_cjk(text[i - 1]):
-        return i, "cap"
-    return i, "edge"
+    _WINDOW_CUTS[window] = (cut, word)
+    return cut, word
 
 
 def _strip_modifiers(part: str, lex: Lexicon) -> str:
@@ -185,39 +204,38 @@ def is_honour(text: str, start: int, end: int, content: str, lex: Lexicon) -> bo
 def _suffix_hits(text: str, lex: Lexicon, titles: _Spans) -> list[tuple[int, int, str, str]]:
     """(start, end, suffix, type) of unit suffixes, leftmost-longest, outside book titles.
 
-    Alliance suffixes only count inside quotes (see _quoted_mentions); a national
-    body (公安部) is a hit of its own whose suffix is the whole name.
+    One scan finds suffixes, national function names (公安部) and central organs
+    (国务院): a national body is a hit of its own whose suffix is the whole name,
+    its type prefixed with NATIONAL. Alliance suffixes only count inside quotes
+    (see _quoted_mentions): here they only keep other suffixes from matching inside them.
     """
     hits = []
-    match = lex.suffix_re.search(text)
-    while match is not None:
+    size = len(text)
+    scan_type, not_followed, not_preceded = lex.scan_type, lex.scan_not_followed_by, lex.not_preceded_by
+    pending = list(lex.scan_re.finditer(text))
+    pending.reverse()
+    while pending:
+        match = pending.pop()
         start, end, suffix = match.start(), match.end(), match.group()
-        if end < len(text) and text[end] in lex.not_followed_by.get(suffix, "") or (
-                start > 0 and text[start - 1] in lex.not_preceded_by.get(suffix, "")):
-            match = lex.suffix_re.search(text, start + 1)  # 口岸办|事处: a shorter suffix may start inside
+        if end < size and text[end] in not_followed.get(suffix, "") or (
+                start > 0 and text[start - 1] in not_preceded.get(suffix, "")):
+            inner = lex.scan_re.search(text, start + 1, size)  # 口岸办|事处: a suffix may start inside
+            if inner is not None and inner.start() < end:
+                pending.append(inner)
             continue
-        if lex.suffix_type[suffix] != "Alliance":
-            hits.append((start, end, suffix, lex.suffix_type[suffix]))
-        match = lex.suffix_re.search(text, end)
-    hits += [(m.start(), m.end(), m.group(), lex.team_type) for m in lex.team_re.finditer(text)]
-    hits += [(m.start(), m.end(), m.group(), NATIONAL + lex.national_type[m.group(1)])
-             for m in lex.national_re.finditer(text) if not (m.end() < len(text) and text[m.end()] in "门长署属")]
-    if lex.organs_re is not None:  # 国务院, 中组部, 人民网: central bodies named without a suffix
-        hits += [(m.start(), m.end(), m.group(), NATIONAL + lex.organ_type[m.group()])
-                 for m in lex.organs_re.finditer(text)]
-    hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
+        type_ = scan_type.get(suffix)
+        if type_ is not None:
+            hits.append((start, end, suffix, type_))
+    if "队" in text or "科" in text:  # numbered teams (执勤一队) need one of these
+        hits += [(m.start(), m.end(), m.group(), lex.team_type) for m in lex.team_re.finditer(text)]
+        hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
     chosen: list[tuple[int, int, str, str]] = []
     last_end = -1
     for hit in hits:
-        start, end, suffix, _ = hit
-        if start < last_end or titles.find(start):
-            continue
-        if end < len(text) and text[end] in lex.not_followed_by.get(suffix, ""):
-            continue
-        if start > 0 and text[start - 1] in lex.not_preceded_by.get(suffix, ""):
+        if hit[0] < last_end or titles.spans and titles.find(hit[0]):
             continue
         chosen.append(hit)
-        last_end = end
+        last_end = hit[1]
     return chosen
 
 
@@ -246,14 +264,14 @@ def _quoted_mentions(text: str, lex: Lexicon, quotes: list[tuple[int, int]]) -> 
 _GROUP = re.compile(r"((?:“[^“”\n]{2,10}”[、，,]?){2,})等?[0-9一二三四五六七八九十]*个?(?:特色|先锋|示范|功能)?")
 
 
-_PARTY_SUFFIXES: dict[int, tuple[str, ...]] = {}
+_PARTY_SUFFIXES: dict[int, tuple[Lexicon, tuple[str, ...]]] = {}
 
 
 def _party_suffixes(lex: Lexicon) -> tuple[str, ...]:
     """Party organization suffixes, in lexicon order (the first that matches wins); cached per lexicon."""
-    if id(lex) not in _PARTY_SUFFIXES:
-        _PARTY_SUFFIXES[id(lex)] = tuple(s for s, t in lex.suffix_type.items() if t == lex.party_type)
-    return _PARTY_SUFFIXES[id(lex)]
+    if id(lex) not in _PARTY_SUFFIXES:  # the lexicon is kept with its entry so that its id stays its own
+        _PARTY_SUFFIXES[id(lex)] = (lex, tuple(s for s, t in lex.suffix_type.items() if t == lex.party_type))
+    return _PARTY_SUFFIXES[id(lex)][1]
 
 
 def _named_groups(text: str, lex: Lexicon) -> list[Mention]:

@@ -177,3 +177,19 @@ def test_queries_during_a_build_see_the_old_graph_or_the_new_one_never_half(two_
     seen = {int(c) if c.isdigit() else c for c in counts}
     assert seen <= {old_total, new_total}, f"half-built graphs seen: {seen - {old_total, new_total}}"
     assert new_total in seen
+
+
+def test_a_build_started_while_another_writes_refuses_and_the_first_finishes(two_corpora):
+    old, new, store, new_orgs = two_corpora
+    first = start_build(new, store)
+    try:
+        assert wait_for_new_version(store, first), "the first build never started writing"
+        second = cli_build([str(old)], store)
+        out, err = first.communicate(timeout=120)
+    finally:
+        if first.poll() is None:
+            first.kill()
+    assert second.exit_code == 1
+    assert str(store / "LOCK") in second.stderr and "nothing was changed" in second.stderr
+    assert first.returncode == 0, err
+    assert set(new_orgs) <= graph_labels(store)  # the first build's graph, untouched by the second
