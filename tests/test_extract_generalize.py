@@ -75,3 +75,22 @@ def test_long_company_name_keeps_its_brand_before_the_place():
 def test_station_anaphor_skips_a_head_station():
     text = "东兴出入境边防检查站隶属于广西出入境边防检查总站。东兴海关已与该站签订联防协议。"
     assert link("东兴出入境边防检查站", "joint_defense", "东兴海关") in relations(text)
+
+
+def test_members_named_before_a_quoted_alliance_they_belong_to():
+    text = "龙州边境管理大队、龙州县人民武装部均为“左江边关党建带”首批成员单位。"
+    found = relations(text)
+    assert link("龙州边境管理大队", "member_of", "左江边关党建带") in found
+    assert link("龙州县人民武装部", "member_of", "左江边关党建带") in found
+
+
+def test_founders_of_an_alliance_are_members_not_cooperating_pairs():
+    text = "宁明县委党校牵头，联合宁明县中学、宁明县公安局共同组建“国门党建教育联合体”。"
+    found = relations(text)
+    assert "宁明县委" not in names(text)
+    assert link("宁明县委党校", "member_of", "国门党建教育联合体") in found
+    assert not any(t == "cooperation" for _, t, _ in found)
+
+
+def test_newspapers_are_organizations():
+    assert "广西日报" in names("广西日报对此进行了报道。")

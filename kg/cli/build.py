@@ -78,7 +78,8 @@ def build(paths, store_location, curation, no_curation, jobs, full, scheduler, w
     articles that changed; --full does everything again.
 
     \b
-    Exit codes: 0 all files read, 3 built but some files skipped, 1 failed (nothing changed).
+    Exit codes: 0 all files read, 3 built but some files skipped, 1 failed (nothing changed),
+    2 usage error, 130 interrupted (nothing changed). See docs/errors.md.
 
     \b
     Example:

@@ -116,10 +116,6 @@ class Lexicon:
     keyword_types: dict[str, str]
     team_type: str
     party_type: str
-    national_re: re.Pattern
-    national_type: dict[str, str]
-    organs_re: re.Pattern | None
-    organ_type: dict[str, str]
     scan_re: re.Pattern  # suffixes, national function names and central organs in one pass
     scan_type: dict[str, str]  # word → type; national hits carry NATIONAL + type
     scan_not_followed_by: dict[str, str]
@@ -184,9 +180,8 @@ def _compile(data: dict, digest: str) -> Lexicon:
     national_words.update(data.get("national_organs") or {})
     for word, type_ in national_words.items():
         scan_type[word] = NATIONAL + type_
-        if word in national_words and not word.endswith(tuple(national["suffixes"])):
-            continue
-        scan_not_followed_by[word] = scan_not_followed_by.get(word, "") + "门长署属"  # 公安部门, 海关总署长
+        if word.endswith(tuple(national["suffixes"])):
+            scan_not_followed_by[word] = scan_not_followed_by.get(word, "") + "门长署属"  # 公安部门, 海关总署长
     return Lexicon(
         scan_re=_scanner(list(scan_type) + list(alliance)),
         scan_type=scan_type,
@@ -198,11 +193,6 @@ def _compile(data: dict, digest: str) -> Lexicon:
         keyword_types=dict(data["keyword_typed"]["keywords"]),
         team_type=data["team_type"],
         party_type=data["party_suffix_class"],
-        national_re=re.compile(f"(?=[{''.join(sorted({w[0] for w in national['functions']}))}])"
-                               f"({_alternation(national['functions'])})({_alternation(national['suffixes'])})"),
-        national_type=dict(national["functions"]),
-        organs_re=_scanner(data["national_organs"]) if data.get("national_organs") else None,
-        organ_type=dict(data.get("national_organs") or {}),
         short_forms={k: tuple(v) for k, v in data["short_forms"].items()},
         bare_units=dict(data["bare_units"]),
         bare_re=re.compile(_alternation(data["bare_units"])),

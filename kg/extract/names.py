@@ -19,10 +19,9 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from kg.extract.lexicon import KEYWORD_TYPED, Lexicon
+from kg.extract.lexicon import KEYWORD_TYPED, NATIONAL, Lexicon
 from kg.extract.sentences import book_title_spans, quote_spans
 
-from kg.extract.lexicon import NATIONAL  # noqa: E402  (re-exported: a national-body hit's type prefix)
 MAX_NAME_PART = 10  # characters scanned left of a suffix before giving up on a boundary
 LONG_NAME_PART = 7  # a longer name part must start with a known place to be trusted
 # Words between a parent unit and its own part that keep the parent's name (…机关党委).

@@ -50,6 +50,9 @@ def _register(text: str, mentions: list[Mention], lex: Lexicon) -> Registry:
     for other in mentions:
         if other.kind == "org" and other.prefix:
             by_prefix.setdefault(other.prefix, []).append(other)
+    for m in held_back:  # 澜沧县委 in 澜沧县委党校 confirms a 澜沧县委 inferred from a bare 县委
+        if registry.get(m.name) is not None:
+            registry.add(m.name, m.type, implicit=False)
     for m in held_back:  # 珠海边检站 in 珠海边检站党委: kept when it is a short form of a known unit
         for other in by_prefix.get(m.prefix, ()):
             same_unit = m.suffix in lex.short_forms.get(other.suffix, ()) or other.suffix in lex.short_forms.get(m.suffix, ())
@@ -93,8 +96,8 @@ _NOT_REFERENCES = ("generic", "untrusted", "too-long", "no-keyword", "等", "lis
 
 
 def _committee_department(child: Mention, parent: Mention) -> bool:
-    """某市委组织部, 中央军委政治工作部: a working department named through its committee (…委)."""
-    return child.type == parent.type and parent.name.endswith("委")
+    """某市委组织部, 中央军委政治工作部, 某市委党校: a body named through its committee (…委)."""
+    return parent.name.endswith("委") and parent.type in (child.type, "Government", "Military")
 
 
 def _parents_with_party_children_only(mentions: list[Mention], lex: Lexicon) -> set[int]:

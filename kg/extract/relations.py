@@ -203,8 +203,12 @@ def _run_before(text: str, units: list[Unit], i: int, pos: int) -> list[Unit]:
     return run
 
 
-def _membership(text, alliances, subject, partners, seg_start, seg_end, evidence, links, lex):
-    """The subject and partners of a connector that 建立 / 组成 an alliance named in their clause."""
+def _membership(text, alliances, subject, partners, seg_start, seg_end, evidence, links, lex) -> bool:
+    """The subject and partners of a connector that 建立 / 组成 an alliance named in their clause.
+
+    Returns whether they founded one (then 共同 / 联合 there says nothing more).
+    """
+    founded = False
     for unit in alliances:
         if not (seg_start <= unit.start < seg_end):
             continue
@@ -213,6 +217,8 @@ def _membership(text, alliances, subject, partners, seg_start, seg_end, evidence
             for member in ([subject] if subject else []) + partners:
                 if member.mention.type != "Alliance":
                     links.add("member_of", member.entity, unit.entity, evidence, CUE_CONFIDENCE)
+                    founded = True
+    return founded
 
 
 class _At:
@@ -382,11 +388,13 @@ def find_relations(text: str, mentions: list[Mention], created: list[tuple[Menti
         for connector, subjects, partners, seg_start, seg_end in _connector_groups(text, s, e, units, lex):
             in_groups |= {id(u) for u in partners + (subjects if partners else [])}
             subject = subjects[-1] if subjects else None
-            if alliances:
-                _membership(text, alliances, subject, subjects[:-1] + partners, seg_start, seg_end, evidence, links, lex)
+            founded = bool(alliances) and _membership(
+                text, alliances, subject, subjects[:-1] + partners, seg_start, seg_end, evidence, links, lex)
             if subject is None or not partners:
                 continue
             types = _cue_types(text[seg_start:seg_end], lex)
+            if founded and types == ["cooperation"]:
+                continue  # A联合B、C共同组建“X”: they are members of X; 共同 states no further link
             confidence = CUE_CONFIDENCE
             if not types and connector in lex.inviting_connectors:
                 types, confidence = _cue_types(evidence, lex)[:1], WEAK_CONFIDENCE

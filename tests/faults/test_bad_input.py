@@ -178,3 +178,25 @@ def test_a_200_mb_file_with_the_limit_raised_is_read_in_bounded_memory(tmp_path)
     assert code == 0, probe.stderr
     assert peak_kb * 1024 < MEMORY_BOUND, f"peak RSS {peak_kb / 1024:.0f} MB"
     assert "南川边检站" in graph_labels(tmp_path / "store")
+
+
+def test_a_file_that_vanishes_during_the_build_is_reported_not_fatal(tmp_path, monkeypatch):
+    import kg.walk
+
+    folder = tmp_path / "a"
+    make_good_folder(folder)
+    walk = kg.walk.iter_article_files
+
+    def vanishing(paths, **kwargs):  # the file is deleted right after the walk found it
+        for item in walk(paths, **kwargs):
+            if isinstance(item, Path) and item.name == "donggang.txt":
+                item.unlink()
+            yield item
+
+    monkeypatch.setattr(kg.walk, "iter_article_files", vanishing)
+    result = cli_build([str(folder)], tmp_path / "store")
+    assert result.exit_code == 3, result.output
+    summary = json_summary(result.stdout)
+    assert _skipped_by_name(summary)["donggang.txt"] == "no such file"
+    assert summary["articles_read"] == len(GOOD_ARTICLES) - 1
+    assert "白沙海关" in graph_labels(tmp_path / "store")
