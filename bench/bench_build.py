@@ -185,11 +185,46 @@ def bench_size(size: int, *, one_job: bool, incremental: bool) -> list[dict]:
     return rows
 
 
+CALIBRATION = """
+import json, sys, time
+from concurrent.futures import ProcessPoolExecutor
+def burn(n):
+    total = 0
+    for i in range(n):
+        total += i * i
+    return total
+if __name__ == "__main__":
+    work = [3_000_000] * 8
+    begun = time.perf_counter(); [burn(n) for n in work]; one = time.perf_counter() - begun
+    with ProcessPoolExecutor(2) as pool:
+        list(pool.map(burn, [1, 1]))
+        begun = time.perf_counter(); list(pool.map(burn, work)); two = time.perf_counter() - begun
+    print(json.dumps({"one": one, "two": two}))
+"""
+
+
+def calibration() -> dict:
+    """What 2 processes give over 1 on this machine right now, for a pure-Python loop (no I/O, no kg)."""
+    script = WORK / "calibration.py"
+    script.write_text(CALIBRATION, encoding="utf-8")
+    speedups = []
+    for _ in range(3):
+        done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, check=True)
+        times = json.loads(done.stdout)
+        speedups.append(times["one"] / times["two"])
+    return _row("machine: 2 processes over 1 on a pure CPU loop", round(sorted(speedups)[1], 2), "×",
+                note="median of 3 (" + ", ".join(f"{x:.2f}" for x in speedups) + "); the ceiling to expect for kg's 2-job "
+                     "speed-up on this machine at this time; load average "
+                     + ", ".join(f"{x:.1f}" for x in os.getloadavg()))
+
+
 def run(quick: bool) -> list[dict]:
     WORK.mkdir(parents=True, exist_ok=True)
+    rows = [calibration()]
     if quick:
-        return bench_size(200, one_job=True, incremental=True)
-    return bench_size(1000, one_job=True, incremental=True) + bench_size(10000, one_job=False, incremental=True)
+        return rows + bench_size(200, one_job=True, incremental=True)
+    return (rows + bench_size(1000, one_job=True, incremental=True)
+            + bench_size(10000, one_job=False, incremental=True) + [calibration()])
 
 
 def main() -> None:

@@ -508,7 +508,8 @@ def build(
     summary.links_by_type = dict(sorted(Counter(link.type for link in resolved.links.values()).items()))
 
     signature = graph_signature()
-    previous = None if full else _previous(target, signature)
+    with _step(summary, "previous"):
+        previous = None if full else _previous(target, signature)
     change = None
     if previous is not None:
         with _step(summary, "diff"):

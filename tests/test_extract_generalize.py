@@ -94,3 +94,16 @@ def test_founders_of_an_alliance_are_members_not_cooperating_pairs():
 
 def test_newspapers_are_organizations():
     assert "广西日报" in names("广西日报对此进行了报道。")
+
+
+def test_counted_reference_to_units_named_before_joins_an_alliance():
+    text = ("凭祥边检站与东兴边检站开展交流。龙州边检站、爱店边检站也参与其中。"
+            "这条“桂南国门党建带”由上述四家边检站组成。")
+    found = relations(text)
+    for station in ("凭祥边检站", "东兴边检站", "龙州边检站", "爱店边检站"):
+        assert link(station, "member_of", "桂南国门党建带") in found
+
+
+def test_counted_reference_needs_as_many_units_as_it_counts():
+    text = "凭祥边检站开展交流。这条“桂南国门党建带”由上述四家边检站组成。"
+    assert not any(t == "member_of" for _, t, _ in relations(text))

@@ -14,7 +14,7 @@ from kg.extract.lexicon import Lexicon
 from kg.extract.names import Mention
 
 
-@dataclass(eq=False)  # compared by identity: registries hold each entity once
+@dataclass(eq=False, slots=True)  # compared by identity: registries hold each entity once
 class Entity:
     name: str
     type: str
@@ -92,11 +92,24 @@ def short_form_aliases(registry: Registry, mentions: list[Mention], lex: Lexicon
                 entity = registry.merge(entity, other)
 
 
+def _by_ending(entities: list[Entity]) -> dict[str, list[Entity]]:
+    """Entities grouped by the last three characters of their names (in their given order).
+
+    Both alias rules below need a shared ending of at least three characters, so
+    comparing within these groups keeps them linear on long articles.
+    """
+    table: dict[str, list[Entity]] = {}
+    for e in entities:
+        table.setdefault(e.name[-3:], []).append(e)
+    return table
+
+
 def dropped_middle_aliases(registry: Registry) -> None:
     """满洲里党建学院 ≡ 满洲里国门党建学院: same type, same head and suffix, a middle word left out."""
     entities = sorted(registry.order, key=lambda e: len(e.name))
+    by_ending = _by_ending(entities)
     for short in entities:
-        for long in entities:
+        for long in by_ending.get(short.name[-3:], ()):
             if long is short or long.type != short.type or len(long.name) <= len(short.name):
                 continue
             a, b = long.name, short.name
@@ -116,13 +129,17 @@ _PLACE_LEVELS = "省市县区旗盟州乡镇"
 
 def place_dropped_aliases(registry: Registry) -> None:
     """福建商会 ≡ 丹崖市福建商会, 渔港社区 ≡ 澄湾渔港社区: the end of exactly one longer name of the same type."""
-    for short in sorted(registry.order, key=lambda e: len(e.name)):
-        if short not in registry.order or len(short.name) < 3:
+    entities = sorted(registry.order, key=lambda e: len(e.name))
+    by_ending = _by_ending(entities)
+    alive = {id(e) for e in registry.order}
+    for short in entities:
+        if id(short) not in alive or len(short.name) < 3:
             continue
         owners = [
-            e for e in registry.order
-            if e is not short and e.type == short.type and len(e.name) > len(short.name) and e.name.endswith(short.name)
+            e for e in by_ending.get(short.name[-3:], ())
+            if id(e) in alive and e is not short and e.type == short.type and len(e.name) > len(short.name) and e.name.endswith(short.name)
             and (len(short.name) >= 4 or e.name[-len(short.name) - 1] in _PLACE_LEVELS)  # 弄岛镇|等秀村
         ]
         if len(owners) == 1:
             registry.merge(owners[0], short)
+            alive = {id(e) for e in registry.order}

@@ -58,9 +58,13 @@ def _alternation(words) -> str:
 
 
 def _scanner(words) -> re.Pattern:
-    """A regex finding any of `words`; a first-character lookahead skips most positions fast."""
-    firsts = "".join(sorted({re.escape(w[0]) for w in words if w}))
-    return re.compile(f"(?=[{firsts}])(?:{_alternation(words)})")
+    """A regex finding any of `words`.
+
+    No first-character lookahead: re's compiler already derives the set of
+    first characters from the trie, and a lookahead in front hides it (measured
+    1.1-2 times slower on the corpora).
+    """
+    return re.compile(_alternation(words))
 
 
 def _lexicon_path() -> Path:
@@ -112,6 +116,7 @@ class Lexicon:
     suffix_type: dict[str, str]
     suffix_re: re.Pattern
     team_re: re.Pattern
+    team_tail_re: re.Pattern  # a team name ending exactly at the end position given to search()
     keyword_suffixes: frozenset[str]
     keyword_types: dict[str, str]
     team_type: str
@@ -189,6 +194,7 @@ def _compile(data: dict, digest: str) -> Lexicon:
         suffix_type=suffix_type,
         suffix_re=_scanner(suffix_type),
         team_re=re.compile(data["team_pattern"]),
+        team_tail_re=re.compile(f"(?:{data['team_pattern']})\\Z"),
         keyword_suffixes=frozenset(data["keyword_typed"]["suffixes"]),
         keyword_types=dict(data["keyword_typed"]["keywords"]),
         team_type=data["team_type"],

@@ -33,7 +33,7 @@ def is_cjk(char: str) -> bool:
     return "\u4e00" <= char <= "\u9fff" or "\u3400" <= char <= "\u4dbf"
 
 
-@dataclass
+@dataclass(slots=True)  # many are made per article: slots make them cheaper
 class Mention:
     """One occurrence of something that may name an organization."""
 
@@ -211,22 +211,26 @@ def _suffix_hits(text: str, lex: Lexicon, titles: _Spans) -> list[tuple[int, int
     hits = []
     size = len(text)
     scan_type, not_followed, not_preceded = lex.scan_type, lex.scan_not_followed_by, lex.not_preceded_by
-    pending = list(lex.scan_re.finditer(text))
+    pending = [(m.start(), m.group()) for m in lex.scan_re.finditer(text)]
     pending.reverse()
     while pending:
-        match = pending.pop()
-        start, end, suffix = match.start(), match.end(), match.group()
-        if end < size and text[end] in not_followed.get(suffix, "") or (
-                start > 0 and text[start - 1] in not_preceded.get(suffix, "")):
-            inner = lex.scan_re.search(text, start + 1, size)  # 口岸办|事处: a suffix may start inside
-            if inner is not None and inner.start() < end:
-                pending.append(inner)
+        start, suffix = pending.pop()
+        end = start + len(suffix)
+        after = not_followed.get(suffix)
+        before = not_preceded.get(suffix)
+        if after and end < size and text[end] in after or before and start > 0 and text[start - 1] in before:
+            for pos in range(start + 1, end):  # 口岸办|事处: a suffix may start inside
+                inner = lex.scan_re.match(text, pos)
+                if inner is not None:
+                    pending.append((pos, inner.group()))
+                    break
             continue
         type_ = scan_type.get(suffix)
         if type_ is not None:
             hits.append((start, end, suffix, type_))
-    if "队" in text or "科" in text:  # numbered teams (执勤一队) need one of these
-        hits += [(m.start(), m.end(), m.group(), lex.team_type) for m in lex.team_re.finditer(text)]
+    teams = _team_hits(text, lex)
+    if teams:
+        hits += teams
         hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
     chosen: list[tuple[int, int, str, str]] = []
     last_end = -1
@@ -236,6 +240,28 @@ def _suffix_hits(text: str, lex: Lexicon, titles: _Spans) -> list[tuple[int, int
         chosen.append(hit)
         last_end = hit[1]
     return chosen
+
+
+_TEAM_ENDS = re.compile("[队科]")
+_TEAM_MAX = 8  # characters of the longest team name (执勤十一中队)
+
+
+def _team_hits(text: str, lex: Lexicon) -> list[tuple[int, int, str, str]]:
+    """Numbered teams (执勤一队, 二中队): looked for only where 队 or 科 ends them.
+
+    >>> from kg.extract.lexicon import load_lexicon
+    >>> [h[2] for h in _team_hits("美兰边检站执勤一队和二中队、巡逻队", load_lexicon())]
+    ['执勤一队', '二中队']
+    """
+    found: list[tuple[int, int, str, str]] = []
+    last_end = 0
+    for end_mark in _TEAM_ENDS.finditer(text):
+        end = end_mark.end()
+        match = lex.team_tail_re.search(text, max(last_end, end - _TEAM_MAX), end)
+        if match is not None:
+            found.append((match.start(), end, match.group(), lex.team_type))
+            last_end = end
+    return found
 
 
 def _quoted_mentions(text: str, lex: Lexicon, quotes: list[tuple[int, int]]) -> list[Mention]:
@@ -273,9 +299,22 @@ def _party_suffixes(lex: Lexicon) -> tuple[str, ...]:
     return _PARTY_SUFFIXES[id(lex)][1]
 
 
+_GROUP_HINTS: dict[int, tuple[Lexicon, re.Pattern]] = {}
+
+
+def _group_hint(lex: Lexicon) -> re.Pattern:
+    """A closing quote followed by what may come before a Party suffix, then the suffix (cached per lexicon)."""
+    if id(lex) not in _GROUP_HINTS:
+        suffixes = "|".join(re.escape(s) for s in sorted(_party_suffixes(lex), key=len, reverse=True))
+        _GROUP_HINTS[id(lex)] = (lex, re.compile(f"”等?[0-9一二三四五六七八九十]*个?(?:特色|先锋|示范|功能)?(?:{suffixes})"))
+    return _GROUP_HINTS[id(lex)][1]
+
+
 def _named_groups(text: str, lex: Lexicon) -> list[Mention]:
     """命名“A”“B”等5个特色党小组 → A党小组, B党小组 (their parent is the sentence's subject)."""
     found = []
+    if _group_hint(lex).search(text) is None:
+        return found  # no quoted name right before a Party suffix: no group (a fast first look)
     for match in _GROUP.finditer(text):
         tail = text[match.end() : match.end() + 6]
         suffix = next((s for s in _party_suffixes(lex) if tail.startswith(s)), None)
@@ -367,22 +406,51 @@ def _make_mention(text, lex, start, end, suffix, type_, head, stop, raw_part, pa
                        parent=parent, attached=True, stop="chain", anaphor=parent.anaphor)
     if parent is not None and parent.kind != "org":
         parent = None
+    verdict, part = _judge_part(raw_part, suffix, stop not in ("edge", "cap", "chain"), quoted, lex)
+    if verdict == "generic":
+        return Mention(head, end, suffix, type_, "bare", "", suffix, stop="generic")
+    if verdict == "short":
+        return Mention(start, end, suffix, type_, "bare", "", suffix, stop=stop)
+    if verdict == "untrusted":
+        return Mention(start, end, suffix, type_, "bare", "", suffix, stop="untrusted")
+    return Mention(end - len(suffix) - len(part), end, part + suffix, type_, "org", part, suffix,
+                   parent=parent, stop=stop, quoted=quoted)
+
+
+_JUDGED: dict[tuple[str, str, bool, bool], tuple[str, str]] = {}  # for the lexicon of _JUDGED_DIGEST
+_JUDGED_DIGEST = ""
+
+
+def _judge_part(raw_part: str, suffix: str, bounded: bool, quoted: bool, lex: Lexicon) -> tuple[str, str]:
+    """Is the name part before a suffix a class ("generic"), too short, untrusted, or a name ("org", part)?
+
+    `bounded`: a boundary word ended the part on its left, so it is whole. A pure
+    function of its arguments, cached (names recur within and across articles).
+    """
+    global _JUDGED_DIGEST
+    key = (raw_part, suffix, bounded, quoted)
+    if lex.digest != _JUDGED_DIGEST or len(_JUDGED) > 200_000:
+        _JUDGED.clear()
+        _JUDGED_DIGEST = lex.digest
+    elif key in _JUDGED:
+        return _JUDGED[key]
     part = _strip_modifiers(raw_part, lex)
     if quoted and part in lex.generic_parts or not quoted and (
         is_generic(raw_part, lex) or is_generic(part, lex) or made_of_generic(part, lex)
     ):
-        return Mention(head, end, suffix, type_, "bare", "", suffix, stop="generic")
-    if len(part) <= 1:
-        return Mention(start, end, suffix, type_, "bare", "", suffix, stop=stop)
-    if not quoted:
-        places = place_spans(part, lex)
-        bounded = stop not in ("edge", "cap", "chain")  # a boundary word was found: the part is whole
-        if len(part) > LONG_NAME_PART and places and not (suffix in lex.strong_suffixes and bounded):
-            part = part[places[0][0] :]  # 中铁阿拉山口物流有限公司 keeps its brand before the place
-        elif not (_trusted(part, places, lex) or suffix in lex.strong_suffixes and len(part) <= MAX_NAME_PART):
-            return Mention(start, end, suffix, type_, "bare", "", suffix, stop="untrusted")
-    return Mention(end - len(suffix) - len(part), end, part + suffix, type_, "org", part, suffix,
-                   parent=parent, stop=stop, quoted=quoted)
+        verdict = ("generic", "")
+    elif len(part) <= 1:
+        verdict = ("short", "")
+    else:
+        verdict = ("org", part)
+        if not quoted:
+            places = place_spans(part, lex)
+            if len(part) > LONG_NAME_PART and places and not (suffix in lex.strong_suffixes and bounded):
+                verdict = ("org", part[places[0][0] :])  # 中铁阿拉山口物流有限公司 keeps its brand before the place
+            elif not (_trusted(part, places, lex) or suffix in lex.strong_suffixes and len(part) <= MAX_NAME_PART):
+                verdict = ("untrusted", "")
+    _JUDGED[key] = verdict
+    return verdict
 
 
 class Occupied:

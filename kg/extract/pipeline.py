@@ -70,6 +70,8 @@ _DECLARED = re.compile(r"[（(](?:以下)?(?:简称|下称)[为“\"]?([^）)”
 
 def _declared_aliases(text: str, mentions: list[Mention], registry: Registry) -> None:
     """南坪国有农场（以下简称南坪农场）: the short name is declared an alias."""
+    if "简称" not in text and "下称" not in text:
+        return
     by_end = {m.end: m for m in mentions if m.kind == "org"}
     for match in _DECLARED.finditer(text):
         named = by_end.get(match.start())

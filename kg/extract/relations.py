@@ -35,7 +35,7 @@ _STRONG_CONNECTORS = ("联合", "携手", "会同", "协同", "联手")
 CUE_CONFIDENCE, NESTED_CONFIDENCE, WEAK_CONFIDENCE, LIST_CONFIDENCE, INFERRED_CONFIDENCE = 0.9, 0.95, 0.6, 0.7, 0.5
 
 
-@dataclass
+@dataclass(slots=True)
 class Unit:
     """A run of mentions naming one organization (a chain keeps its deepest level)."""
 
@@ -147,11 +147,11 @@ def _connector_groups(text, s, e, units, lex):
     index_by_end = {u.end: i for i, u in enumerate(units)}
     ends = set(index_by_end)
     unit_ends = [u.end for u in units]  # increasing: units do not overlap
-    inside = {pos for u in units for pos in range(u.start, u.end)}
     groups = []
     for match in lex.connector_re.finditer(sentence):
         cs, ce = s + match.start(), s + match.end()
-        if cs in inside:
+        k = bisect_right(unit_ends, cs)
+        if k < len(units) and units[k].start <= cs:
             continue  # 联合 in 联合党工委, 同 in 同江市: part of a name
         after = ce
         for skip in _PARTNER_SKIP:
@@ -277,6 +277,46 @@ def _alliance_members(text, units, s, e, evidence, links, lex):
                 links.add("member_of", member.entity, alliance.entity, evidence, confidence)
 
 
+_COLLECTIVE = re.compile(r"(?:上述|以上|这|这些)?([两二三四五六七八九十]|[1-9][0-9]?)(?:家|个)([\u4e00-\u9fff]{1,8}?)"
+                         r"(?=[与和及、，,；;。]|共同|一起|一道|组成|成立|组建|发起|联合|均|都|是|为|$)")
+_NUMBERS = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+_ANY_UNIT = ("单位", "成员单位")
+
+
+def _collective_members(text, s, e, units, earlier, evidence, links, lex):
+    """这条“X党建带”由上述四家边检站组成; 三家商会与…共同组成“X”: a counted reference to units named before.
+
+    The N most recently named distinct units whose names end with the counted
+    word (or any units for 单位) are members of the alliance of the sentence,
+    when exactly N are found.
+    """
+    alliances = [u for u in units if u.mention.type == "Alliance"]
+    if not alliances or lex.member_cue_re.search(text, s, e) is None:
+        return
+    for match in _COLLECTIVE.finditer(text, s, e):
+        count = _NUMBERS.get(match.group(1)) or int(match.group(1))
+        word = match.group(2)
+        if word in _ANY_UNIT:
+            endings = None
+        elif word in lex.suffix_type:
+            endings = (word, *(long for long, shorts in lex.short_forms.items() if word in shorts))
+        else:
+            continue
+        chosen: list[str] = []
+        for m in reversed(earlier):
+            if m.end > match.start() or m.kind != "org" or m.type == "Alliance" or m.entity in chosen:
+                continue
+            if endings is None or m.name.endswith(endings):
+                chosen.append(m.entity)
+                if len(chosen) > count:
+                    break
+        if len(chosen) < count:
+            continue
+        alliance = min(alliances, key=lambda u: abs(u.start - match.start()))
+        for entity in chosen[:count]:
+            links.add("member_of", entity, alliance.entity, evidence, WEAK_CONFIDENCE + 0.1)
+
+
 def _pair_in_sentence(units, evidence, links, lex) -> list[tuple[str, str]]:
     """A到B调研，双方就深化共建座谈: exactly two units and 双方 make a pair."""
     entities = list(dict.fromkeys(u.entity for u in units if u.mention.type != "Alliance"))
@@ -380,8 +420,9 @@ def find_relations(text: str, mentions: list[Mention], created: list[tuple[Menti
         if not ms:
             continue
         units = _units(ms)
+        _collective_members(text, s, e, units, live[:cursor], evidence, links, lex)
         if len(units) < 2:
-            continue  # every link needs two units in the sentence (双方 is handled above)
+            continue  # every other link needs two units in the sentence (双方 is handled above)
         in_groups = set()
         pairs: list[tuple[str, str]] = []
         alliances = [u for u in units if u.mention.type == "Alliance"]

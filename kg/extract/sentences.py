@@ -10,12 +10,15 @@ import re
 
 # A sentence runs to an end mark (and any closing quotes right after it) or a line break.
 _SENTENCE = re.compile(r"[^。！？!?；;\n]+(?:[。！？!?；;]+[”’」』）)]*)?")
+_SPACE_BUT_NEWLINE = re.compile(r"[^\S\n]")
 _BOOK_TITLE = re.compile(r"《[^《》\n]{0,80}》")
 _QUOTE = re.compile(r"“([^“”\n]{1,40})”")
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of each non-blank sentence, white space trimmed."""
+    if _SPACE_BUT_NEWLINE.search(text) is None:  # the usual cleaned text: nothing to trim
+        return [m.span() for m in _SENTENCE.finditer(text)]
     spans = []
     for match in _SENTENCE.finditer(text):
         start, end = match.span()
