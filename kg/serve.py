@@ -97,24 +97,31 @@ class Answer:
 
 def evaluate(store: KGStore, sparql: str, cap: int, cancelled: threading.Event) -> Answer:
     """Run ``sparql`` on ``store``, keeping at most ``cap`` rows; stop early when ``cancelled`` is set."""
-    if isinstance(store, EmbeddedStore):
-        try:
-            result = store.ox.query(sparql, use_default_graph_as_union=True)
-            if isinstance(result, ox.QueryBoolean):
-                return Answer("ask", boolean=bool(result))
-            if isinstance(result, ox.QuerySolutions):
-                variables = [v.value for v in result.variables]
-                rows, truncated = _take((tuple(s[v] for v in variables) for s in result), cap, cancelled)
-                return Answer("select", variables, rows, truncated=truncated)
-            triples, truncated = _take(result, cap, cancelled)
-            return Answer("graph", triples=triples, truncated=truncated)
-        except SyntaxError as error:
-            raise QueryError(str(error)) from error
-        except (OSError, ValueError, RuntimeError) as error:
-            raise QueryError(str(error)) from error
-    result = store.query(sparql)  # a remote endpoint: its own limits apply, then ours
-    return Answer(result.kind, result.variables, result.terms[:cap], result.boolean, result.triples[:cap],
-                  truncated=len(result.terms) > cap or len(result.triples) > cap)
+    if not isinstance(store, EmbeddedStore):
+        result = store.query(sparql)  # a remote endpoint: its own limits apply, then ours
+        return Answer(result.kind, result.variables, result.terms[:cap], result.boolean, result.triples[:cap],
+                      truncated=len(result.terms) > cap or len(result.triples) > cap)
+    try:
+        return _evaluate_embedded(store, sparql, cap, cancelled)
+    except _Cancelled:
+        failure: Exception = _Cancelled()
+    except (SyntaxError, OSError, ValueError, RuntimeError) as error:
+        failure = QueryError(str(error))
+    # Raised only now, when the frames holding pyoxigraph results are gone: those objects
+    # may only be dropped on the thread that made them, not wherever the traceback ends up.
+    raise failure
+
+
+def _evaluate_embedded(store: EmbeddedStore, sparql: str, cap: int, cancelled: threading.Event) -> Answer:
+    result = store.ox.query(sparql, use_default_graph_as_union=True)
+    if isinstance(result, ox.QueryBoolean):
+        return Answer("ask", boolean=bool(result))
+    if isinstance(result, ox.QuerySolutions):
+        variables = [v.value for v in result.variables]
+        rows, truncated = _take((tuple(s[v] for v in variables) for s in result), cap, cancelled)
+        return Answer("select", variables, rows, truncated=truncated)
+    triples, truncated = _take(result, cap, cancelled)
+    return Answer("graph", triples=triples, truncated=truncated)
 
 
 class _Cancelled(Exception):
