@@ -9,7 +9,7 @@ MAP    ?= out/lianjian-map.html
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip "setuptools>=68" wheel
+	$(BIN)/python -m pip install --quiet --upgrade pip "setuptools>=68,<80" wheel
 
 venv: $(BIN)/python
 

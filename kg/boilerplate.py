@@ -57,6 +57,11 @@ class Rules:
     link_chars: re.Pattern[str]
     html_drop_tags: tuple[str, ...] = ()
     html_drop_class_words: frozenset[str] = field(default_factory=frozenset)
+    # Necessary conditions of every furniture kind: a line matched by neither is article text.
+    # Two scans instead of ten per line (most lines are prose): see _maybe_furniture.
+    maybe_start: re.Pattern[str] | None = None
+    maybe_anywhere: re.Pattern[str] | None = None
+    maybe_short: re.Pattern[str] | None = None  # phrases and roles: they count on short lines only
 
 
 def _alternation(words: Sequence[str]) -> str:
@@ -114,6 +119,12 @@ def load_rules(path: str | Path | None = None) -> Rules:
         link_chars=re.compile("[" + re.escape("".join(data["link_separators"])) + bullets + "]"),
         html_drop_tags=tuple(data["html_drop_tags"]),
         html_drop_class_words=frozenset(data["html_drop_class_words"]),
+        maybe_start=re.compile(rf"{_NUMBERISH.pattern[:-2]}【]|{labels}"),
+        # One trie of literals: re then skips to the positions where one of their first characters is.
+        maybe_anywhere=re.compile(_alternation([
+            *(sep[0] for sep in data["crumb_separators"]), *data["link_separators"], *data["link_bullets"],
+        ])),
+        maybe_short=re.compile(_alternation([*data["phrases"], *data["byline_roles"]])),
     )
 
 
@@ -121,6 +132,8 @@ def classify(line: str, rules: Rules | None = None) -> str | None:
     """The kind of furniture ``line`` is (``label``, ``byline``, ``phrase``, ``exact``, ``crumb``,
     ``links``, ``date``, ``number``, ``related``), or None for article text."""
     rules = rules or load_rules()
+    if _surely_text(line, rules):
+        return None
     if len(line) > rules.max_line:
         has_links = rules.link_chars.search(line, 0, rules.max_line)
         return "links" if has_links and _is_link_list(line, rules) else None
@@ -144,6 +157,18 @@ def classify(line: str, rules: Rules | None = None) -> str | None:
     if rules.link_chars.search(line) and _is_link_list(line, rules):
         return "links"
     return None
+
+
+def _surely_text(line: str, rules: Rules) -> bool:
+    """True when ``line`` fails a necessary condition of every furniture kind (the common case, cheaply)."""
+    if rules.maybe_start is None or rules.maybe_anywhere is None or rules.maybe_short is None:
+        return False
+    if rules.maybe_start.match(line) or rules.maybe_anywhere.search(line):
+        return False
+    if len(line) <= max(rules.phrase_line, rules.byline_line) and rules.maybe_short.search(line):
+        return False
+    bare = line.strip(_TRIM)  # exact and related lines are caught by their whole text
+    return bare not in rules.exact and bare not in rules.related and bare.rstrip("更多>»") not in rules.related
 
 
 def _is_byline(line: str, rules: Rules) -> bool:

@@ -160,3 +160,23 @@ def test_the_fast_resolved_json_holds_the_same_data_as_kg_resolve(sample_corpus)
     assert json.loads(resolved_json(resolved)) == json.loads(resolved_to_json(resolved))
     again = resolved_from_json(resolved_json(resolved))
     assert list(triples(again)) == list(triples(resolved))
+
+
+def test_a_changed_curation_file_gives_the_full_build_result(tmp_path, sample_corpus, repo_dir):
+    """Curation decisions change names, types and links across the graph: the edit must still be exact."""
+    store, reference = tmp_path / "store", tmp_path / "reference"
+    curation = repo_dir / "data" / "curation.yaml"
+    build([sample_corpus], store, jobs=1)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("kg.build.INCREMENTAL_LIMIT", 1.0)
+        summary = build([sample_corpus], store, jobs=1, curation=curation)
+        assert (summary.load, summary.extracted) == ("incremental", 0) and summary.changed > 0
+        assert build([sample_corpus], store, jobs=1).load == "incremental"  # and the curation taken away again
+    build([sample_corpus], reference, jobs=1)
+    assert quads(store) == quads(reference)
+    curated = tmp_path / "curated"
+    build([sample_corpus], curated, jobs=1, curation=curation)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("kg.build.INCREMENTAL_LIMIT", 1.0)
+        build([sample_corpus], store, jobs=1, curation=curation)
+    assert quads(store) == quads(curated)

@@ -12,10 +12,10 @@ extracted alone, and the results are merged:
 
 Every evidence is a sentence of one block, hence a substring of the whole text.
 
->>> text = "甲市海关与乙县公安局签订共建协议。\\n" * 3
+>>> text = "铜陵边检站与铜陵海关签订党建联建协议。\\n" * 3
 >>> out = extract_blocks(text, "a.txt", block_chars=20)
 >>> [e["name"] for e in out["entities"]], len(out["relations"]), out["relations"][0]["evidences"]
-(['甲市海关', '乙县公安局'], 1, ['甲市海关与乙县公安局签订共建协议。'])
+(['铜陵边检站', '铜陵海关'], 1, ['铜陵边检站与铜陵海关签订党建联建协议。'])
 """
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from kg.extract.pipeline import BLOCK_CHARS, extract_text
 from kg.model import SYMMETRIC_RELATIONS
 
-BLOCK_CHARS = 200_000
 # Where a line too long for one block may be cut: after sentence-end punctuation (and closing quotes).
 _SENTENCE_END = re.compile(r"[。！？!?；;]+[”’」』）)]*")
 
@@ -34,7 +34,7 @@ def block_spans(text: str, block_chars: int = BLOCK_CHARS) -> Iterator[tuple[int
     """(start, end) of each block: whole lines, at most ``block_chars`` characters, no line break inside at its ends.
 
     >>> list(block_spans("甲乙\\n丙丁\\n戊", 5))
-    [(0, 5), (6, 8)]
+    [(0, 5), (6, 7)]
     >>> list(block_spans("甲。乙。丙丁戊己", 3))
     [(0, 2), (2, 4), (4, 7), (7, 8)]
     """
@@ -50,9 +50,12 @@ def block_spans(text: str, block_chars: int = BLOCK_CHARS) -> Iterator[tuple[int
             else:  # one line longer than a block: cut after its last sentence end in reach
                 cut = _last_sentence_end(text, start, end)
                 end = cut if cut > start else end
+        start_next = end
+        while end > start and text[end - 1] == "\n":
+            end -= 1
         if end > start:
             yield start, end
-        start = end
+        start = start_next
         while start < size and text[start] == "\n":
             start += 1
 
@@ -66,8 +69,6 @@ def _last_sentence_end(text: str, start: int, end: int) -> int:
 
 def extract_blocks(text: str, doc: str = "", block_chars: int = BLOCK_CHARS) -> dict:
     """``extract`` of ``text`` block by block, merged into one gold-format result."""
-    from kg.extract.pipeline import extract_text
-
     merged = _Merged()
     spans = block_spans(text, block_chars)
     first = next(spans, None)

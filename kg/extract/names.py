@@ -80,15 +80,27 @@ def _place_spans(part: str, places: frozenset[str]) -> tuple[tuple[int, int], ..
     # reads 同|江苏|泰州 (the connector 同 stays free), not 同江|苏泰州.
     spans = []
     j = len(part)
+    lengths_ending = _lengths_by_ending(places).get
     while j > 1:
-        for length in range(min(8, j), 1, -1):
-            if part[j - length : j] in places:
+        # Only the lengths of places ending with these two characters are tried (most positions: none).
+        for length in lengths_ending(part[j - 2 : j], ()):
+            if length <= j and part[j - length : j] in places:
                 spans.append((j - length, j))
                 j -= length
                 break
         else:
             j -= 1
     return tuple(reversed(spans))
+
+
+@lru_cache(maxsize=8)
+def _lengths_by_ending(places: frozenset[str]) -> dict[str, tuple[int, ...]]:
+    """Last two characters → lengths (2 to 8, longest first) of the places ending with them."""
+    lengths: dict[str, set[int]] = {}
+    for place in places:
+        if 2 <= len(place) <= 8:
+            lengths.setdefault(place[-2:], set()).add(len(place))
+    return {ending: tuple(sorted(found, reverse=True)) for ending, found in lengths.items()}
 
 
 def starts_with_place(part: str, lex: Lexicon) -> bool:

@@ -18,6 +18,8 @@ from kg.extract.names import Mention, Occupied, find_mentions
 from kg.extract.relations import find_relations
 from kg.model import ORG_TYPES, RELATION_TYPES
 
+BLOCK_CHARS = 200_000  # longer texts are extracted block by block (kg.extract.blocks)
+
 
 def _standalone(text: str, name: str, lex: Lexicon) -> bool:
     """Does `name` occur somewhere not followed by another unit suffix (on its own)?"""
@@ -246,9 +248,22 @@ def _entity_of(m: Mention, registry: Registry) -> str | None:
 
 
 def extract(text: str, doc: str = "") -> dict:
-    """Organizations and links of one cleaned article, in the gold format (never raises on a string)."""
+    """Organizations and links of one cleaned article, in the gold format (never raises on a string).
+
+    A text longer than ``BLOCK_CHARS`` is extracted block by block (``kg.extract.blocks``),
+    so memory stays bounded; shorter texts are extracted whole.
+    """
     if not isinstance(text, str):
         text = ""
+    if len(text) > BLOCK_CHARS:
+        from kg.extract.blocks import extract_blocks
+
+        return extract_blocks(text, doc, BLOCK_CHARS)
+    return extract_text(text, doc)
+
+
+def extract_text(text: str, doc: str = "") -> dict:
+    """``extract`` of the whole text at once, whatever its length."""
     lex = load_lexicon()
     mentions = find_mentions(text, lex)
     mentions += expand_lists(text, mentions, lex)
