@@ -205,6 +205,31 @@ def _from_cache(path: str, sha256: str, hit: tuple[dict, dict]) -> _Processed:
     return _Processed(article, {**extraction, "doc": name}, from_cache=True, chars=int(meta.get("chars", 0)))
 
 
+def _content_hash(path: str, cache: Any, max_bytes: int | None) -> str:
+    """SHA-256 of the file's bytes; read again only when its size or modification time changed.
+
+    Raises kg.ingest.SkipFile as reading does.
+    """
+    import stat
+
+    from kg.ingest import read_bytes
+
+    try:
+        info = os.stat(path)
+    except OSError:
+        info = None
+    fits = info is not None and stat.S_ISREG(info.st_mode) and 0 < info.st_size <= (max_bytes or info.st_size)
+    if fits:
+        known = cache.known_hash(path, info.st_size, info.st_mtime_ns)
+        if known is not None:
+            return known
+    data = read_bytes(Path(path), max_bytes=max_bytes)
+    sha256 = hashlib.sha256(data).hexdigest()
+    if fits and len(data) == info.st_size:
+        cache.remember_hash(path, info.st_size, info.st_mtime_ns, sha256)
+    return sha256
+
+
 def collect(
     paths: Iterable[str | os.PathLike[str]],
     *,
@@ -224,7 +249,7 @@ def collect(
     address or Client) extracts on a cluster instead of local processes.
     """
     from kg.cache import ExtractionCache
-    from kg.ingest import SkipFile, read_bytes
+    from kg.ingest import SkipFile
     from kg.walk import iter_article_files
 
     summary = summary if summary is not None else BuildSummary(store="")
@@ -247,11 +272,10 @@ def collect(
                     pending.append(i)
                     continue
                 try:
-                    data = read_bytes(Path(path), max_bytes=max_bytes)
+                    sha256 = _content_hash(path, cache, max_bytes)
                 except SkipFile as skip:
                     results[i] = _Processed(skipped=Skipped(path, str(skip)))
                     continue
-                sha256 = hashlib.sha256(data).hexdigest()
                 hit = cache.get(sha256, is_html_path(path))
                 if hit is None:
                     pending.append(i)
@@ -268,6 +292,8 @@ def collect(
                     meta["chars"] = result.chars
                     cache.put(result.article.sha256, is_html_path(files[i]), meta, result.extraction)
             bar.close()
+        if cache is not None:
+            cache.forget_files_except(set(files))
     finally:
         if cache is not None:
             cache.prune()  # entries of other pipeline versions will never be read again

@@ -66,8 +66,12 @@ class ExtractionCache:
         self._db.execute(
             "CREATE TABLE IF NOT EXISTS entry (key TEXT PRIMARY KEY, meta TEXT NOT NULL, extraction TEXT NOT NULL)"
         )
+        # What each file's bytes hashed to, by (size, mtime_ns): an unchanged file is not read again.
+        self._db.execute("CREATE TABLE IF NOT EXISTS file (path TEXT PRIMARY KEY, size INTEGER NOT NULL, "
+                         "mtime_ns INTEGER NOT NULL, sha256 TEXT NOT NULL)")
         self._db.commit()
         self._pending = 0
+        self._files: dict[str, tuple[int, int, str]] | None = None
 
     def _key(self, sha256: str, html: bool) -> str:
         return f"{sha256}:{'html' if html else 'text'}:{self.version}"
@@ -91,6 +95,34 @@ class ExtractionCache:
         if self._pending >= 1000:
             self.flush()
 
+    def known_hash(self, path: str, size: int, mtime_ns: int) -> str | None:
+        """The SHA-256 recorded for ``path`` when its size and modification time are still the same."""
+        if self._files is None:
+            self._files = {row[0]: tuple(row[1:]) for row in self._db.execute("SELECT * FROM file")}
+        seen = self._files.get(path)
+        return seen[2] if seen is not None and seen[:2] == (size, mtime_ns) else None
+
+    def remember_hash(self, path: str, size: int, mtime_ns: int, sha256: str) -> None:
+        if self._files is not None and self._files.get(path) == (size, mtime_ns, sha256):
+            return
+        self._db.execute("INSERT OR REPLACE INTO file VALUES (?, ?, ?, ?)", (path, size, mtime_ns, sha256))
+        if self._files is not None:
+            self._files[path] = (size, mtime_ns, sha256)
+        self._pending += 1
+        if self._pending >= 1000:
+            self.flush()
+
+    def forget_files_except(self, paths: set[str]) -> None:
+        """Drop the recorded hashes of files no longer in the corpus (keeps the table as small as the corpus)."""
+        if self._files is None:
+            self._files = {row[0]: tuple(row[1:]) for row in self._db.execute("SELECT * FROM file")}
+        gone = [(path,) for path in self._files if path not in paths]
+        if gone:
+            self._db.executemany("DELETE FROM file WHERE path = ?", gone)
+            for (path,) in gone:
+                del self._files[path]
+            self._db.commit()
+
     def flush(self) -> None:
         self._db.commit()
         self._pending = 0
@@ -98,6 +130,8 @@ class ExtractionCache:
     def clear(self) -> None:
         """Forget every entry (``kg build --full``)."""
         self._db.execute("DELETE FROM entry")
+        self._db.execute("DELETE FROM file")
+        self._files = None
         self._db.commit()
 
     def prune(self) -> int:

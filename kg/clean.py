@@ -83,24 +83,35 @@ def normalize_chars(text: str) -> str:
     return _ODD_CHARS.sub(lambda m: m.group(0).translate(_CHAR_TABLE), text)
 
 
-def strip_pinyin(text: str) -> str:
+def strip_pinyin(text: str, *, glossed: bool | None = None) -> str:
     """Remove pinyin glosses written after characters, with tone marks or tone digits.
 
     Unmarked syllables (``们(men)``) are removed only where the text also has
-    marked glosses, so an ordinary parenthesis such as ``(an)`` survives.
+    marked glosses (``glossed``: two or more; None: count them in ``text``), so an
+    ordinary parenthesis such as ``(an)`` survives.
 
     >>> strip_pinyin("聯(lián)合行動（dong4）")
     '聯合行動'
     """
     if "(" not in text and "（" not in text:
         return text
+    if glossed is None:
+        glossed = _marked_glosses(text) >= 2
+    if glossed:
+        return _GLOSS.sub("", text)  # a glossed text: every gloss goes
+    return _GLOSS.sub(lambda m: "" if _MARKED.search(m.group(0)) else m.group(0), text)
+
+
+def _marked_glosses(text: str, enough: int = 2) -> int:
+    """Glosses with a tone mark or digit in ``text``, counted up to ``enough``."""
     marked = 0
-    for match in _GLOSS.finditer(text):
-        if _MARKED.search(match.group(0)):
-            marked += 1
-            if marked >= 2:
-                return _GLOSS.sub("", text)  # a glossed text: every gloss goes
-    return _GLOSS.sub(lambda m: "" if _MARKED.search(m.group(0)) else m.group(0), text) if marked else text
+    if "(" in text or "（" in text:
+        for match in _GLOSS.finditer(text):
+            if _MARKED.search(match.group(0)):
+                marked += 1
+                if marked >= enough:
+                    break
+    return marked
 
 
 @cache
@@ -139,13 +150,19 @@ def normalize_punctuation(text: str) -> str:
     # changes (once for ordinary text; the cheap _MIXED_RUN check skips the confirming pass).
     for _ in range(_MAX_PAREN_DEPTH):
         before = text
-        if "(" in text:
-            text = _PAREN_PAIR.sub(_full_pair, text)
-        for mark, pattern in _FULL_MARK.items():
-            if mark in text:
-                text = pattern.sub(mark.translate(_TO_FULL), text)
+        text = _punctuation_pass(text)
         if text == before or not _MIXED_RUN.search(text):
             break
+    return text
+
+
+def _punctuation_pass(text: str) -> str:
+    """One pass of normalize_punctuation (local to each line)."""
+    if "(" in text:
+        text = _PAREN_PAIR.sub(_full_pair, text)
+    for mark, pattern in _FULL_MARK.items():
+        if mark in text:
+            text = pattern.sub(mark.translate(_TO_FULL), text)
     return text
 
 
@@ -171,11 +188,74 @@ def normalize_whitespace(text: str) -> str:
     return "\n".join(line for line in map(str.strip, text.split("\n")) if line)
 
 
-def clean_text(text: str) -> str:
-    """All normalizations in order: the canonical text of an article."""
+def clean_text(text: str, *, glossed: bool | None = None) -> str:
+    """All normalizations in order: the canonical text of an article (``glossed``: see strip_pinyin)."""
+    return normalize_whitespace(normalize_punctuation(_before_punctuation(text, glossed=glossed)))
+
+
+def _before_punctuation(text: str, *, glossed: bool | None = None) -> str:
     text = normalize_chars(text)
-    text = strip_pinyin(text)
+    text = strip_pinyin(text, glossed=glossed)
     text = to_simplified(text)
-    text = _SPACES.sub(" ", text)  # so punctuation sees at most one space between it and its neighbour
-    text = normalize_punctuation(text)
-    return normalize_whitespace(text)
+    return _SPACES.sub(" ", text)  # so punctuation sees at most one space between it and its neighbour
+
+
+CLEAN_BLOCK_CHARS = 1_000_000
+
+
+def clean_lines(text: str, block_chars: int = CLEAN_BLOCK_CHARS) -> list[str]:
+    """``clean_text(text).split("\\n")``, cleaned block of lines by block for long texts.
+
+    Every normalization is local to a line but the pinyin decision (two marked
+    glosses make every gloss go), which is taken once for the whole text; so no
+    full-length intermediate copy of a long text is made.
+
+    >>> clean_lines("甲 ，乙\\n\\n聯(lián)合(hé)\\n丙", block_chars=4)
+    ['甲，乙', '联合', '丙']
+    """
+    if len(text) <= block_chars:
+        return clean_text(text).split("\n")
+    spans = list(_line_blocks(text, block_chars))
+    marked = 0
+    for start, end in spans:
+        if marked >= 2:
+            break
+        block = text[start:end]
+        if "(" in block or "（" in block:
+            marked += _marked_glosses(normalize_chars(block), 2 - marked)
+    blocks = [_before_punctuation(text[start:end], glossed=marked >= 2) for start, end in spans]
+    # The passes of normalize_punctuation go on while any block changes: the same passes as on the whole text.
+    for _ in range(_MAX_PAREN_DEPTH):
+        changed = mixed = False
+        for i, block in enumerate(blocks):
+            blocks[i] = _punctuation_pass(block)
+            changed = changed or blocks[i] != block
+            mixed = mixed or bool(_MIXED_RUN.search(blocks[i]))
+        if not changed or not mixed:
+            break
+    lines: list[str] = []
+    for i, block in enumerate(blocks):
+        blocks[i] = ""  # each block's memory goes as soon as its lines are made
+        cleaned = normalize_whitespace(block)
+        if cleaned:
+            lines.extend(cleaned.split("\n"))
+    return lines or [""]  # as "".split("\n")
+
+
+def _line_blocks(text: str, block_chars: int):
+    """(start, end) spans of about ``block_chars``, each ending just after a line feed (the last at the end),
+    never where a pinyin gloss could hold that line feed."""
+    start, size = 0, len(text)
+    while start < size:
+        end = text.find("\n", min(start + block_chars, size) - 1)
+        while end != -1 and _gloss_may_hold(text, end):
+            end = text.find("\n", end + 1)
+        end = size if end == -1 else end + 1
+        yield start, end
+        start = end
+
+
+def _gloss_may_hold(text: str, newline: int) -> bool:
+    """A gloss may hold one white space right after its "(" or before its ")": 字(\\nlián)."""
+    before = text[max(0, newline - 2) : newline].replace("\r", "")[-1:]
+    return before in ("(", "（") or text[newline + 1 : newline + 2] in (")", "）")

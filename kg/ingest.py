@@ -20,8 +20,8 @@ from itertools import islice
 from pathlib import Path
 
 from kg.boilerplate import Rules, classify, load_rules, strip_furniture
-from kg.clean import clean_text
-from kg.encoding import NotText, decode
+from kg.clean import clean_lines, clean_text
+from kg.encoding import Decoded, NotText, decode
 from kg.filetype import HTML_SUFFIXES, looks_like_html
 from kg.htmltext import HtmlPage, declared_charset, html_to_text
 from kg.model import Article
@@ -48,7 +48,9 @@ def read_article(path: str | Path, *, max_bytes: int | None = DEFAULT_MAX_BYTES)
     """
     path = Path(path)
     data = read_bytes(path, max_bytes=max_bytes)
-    return article_from_bytes(data, path=path)
+    sha256, decoded, html = _decode_article(data, path, None)
+    del data  # a big file's bytes go before its text is cleaned: one of them alive at a time, not both
+    return _article(path, sha256, decoded, html)
 
 
 def read_bytes(path: Path, *, max_bytes: int | None = DEFAULT_MAX_BYTES) -> bytes:
@@ -93,6 +95,11 @@ def _os_reason(exc: OSError) -> str:
 def article_from_bytes(data: bytes, *, path: str | Path, html: bool | None = None) -> Article:
     """Build an Article from raw bytes; ``html`` None means: decide from the suffix and the content."""
     path = Path(path)
+    return _article(path, *_decode_article(data, path, html))
+
+
+def _decode_article(data: bytes, path: Path, html: bool | None) -> tuple[str, Decoded, bool]:
+    """(sha256 hex, decoded text, whether it is HTML) of a file's bytes, or SkipFile."""
     if not data:
         raise SkipFile("empty file")
     suffix_html = path.suffix.lower() in HTML_SUFFIXES
@@ -101,18 +108,25 @@ def article_from_bytes(data: bytes, *, path: str | Path, html: bool | None = Non
         decoded = decode(data, declared=declared)
     except NotText as exc:
         raise SkipFile(exc.reason) from exc
+    is_html = bool(html or (html is None and (suffix_html or looks_like_html(decoded.text))))
+    return hashlib.sha256(data).hexdigest(), decoded, is_html
+
+
+def _article(path: Path, sha256: str, decoded: Decoded, html: bool) -> Article:
     page = None
     text = decoded.text
-    if html or (html is None and (suffix_html or looks_like_html(text))):
+    decoded.text = ""  # ``text`` holds it now: released as soon as cleaning is done with it
+    if html:
         page = html_to_text(text)
         text = page.text
     body, title, date, source = clean_article_text(text, page)
+    del text
     if not body:
         raise SkipFile("no text left after cleaning")
     return Article(
         path=str(path),
         file_name=path.name,
-        sha256=hashlib.sha256(data).hexdigest(),
+        sha256=sha256,
         text=body,
         title=title,
         date=date,
@@ -127,7 +141,7 @@ def clean_article_text(
 ) -> tuple[str, str | None, str | None, str | None]:
     """(clean text without furniture, title, ISO date, outlet) of decoded article text."""
     rules = rules or load_rules()
-    lines = clean_text(text).split("\n")
+    lines = clean_lines(text)
     kinds = [classify(line, rules) for line in lines]
     header = list(_header(lines))
     furniture = [line for line, kind in zip(header, kinds) if kind]

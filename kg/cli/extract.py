@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from multiprocessing import Pool
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 import click
 
 from kg.cli import main
-from kg.evaluate import ROW_LABELS, ROWS, Scores, iter_rows, load_dir, score
 from kg.tables import clean, render
+
+if TYPE_CHECKING:  # kg.evaluate imports networkx: loaded only when `kg eval` runs, so every `kg` starts fast
+    from kg.evaluate import Scores
 
 
 @dataclass
@@ -61,6 +62,8 @@ def extract_files(paths: Iterable[str | Path], jobs: int = 1) -> Iterator[Extrac
     if jobs <= 1 or len(files) <= 1:
         yield from map(extract_file, files)
         return
+    from multiprocessing import Pool
+
     with Pool(processes=min(jobs, len(files))) as pool:
         yield from pool.imap(extract_file, files, chunksize=4)
 
@@ -144,6 +147,8 @@ def _ratio(value: float | None) -> str:
 
 
 def _summary_rows(scores: Scores) -> list[dict]:
+    from kg.evaluate import iter_rows
+
     rows = []
     for label, counts in iter_rows(scores):
         d = counts.as_dict()
@@ -155,6 +160,8 @@ def _summary_rows(scores: Scores) -> list[dict]:
 
 
 def _document_rows(scores: Scores) -> list[dict]:
+    from kg.evaluate import ROWS
+
     short = {"entities": "ent F1", "entities_typed": "typed F1", "relations": "rel F1",
              "relations_untyped": "untyped rel F1", "implicit_entities": "impl ent F1",
              "implicit_relations": "impl rel F1"}
@@ -185,6 +192,8 @@ def format_table(scores: Scores, errors: bool = False) -> str:
 
 def format_json(scores: Scores, errors: bool = False) -> str:
     """The scores as JSON; strings are cleaned too, since JSON is often read in a terminal."""
+    from kg.evaluate import ROW_LABELS
+
     data = scores.as_dict()
     data["labels"] = dict(ROW_LABELS)
     if not errors:
@@ -234,6 +243,8 @@ def eval_command(
       kg eval --gold data/gold --pred out/extracted --errors
       kg eval --gold data/gold --pred out/extracted --format json
     """
+    from kg.evaluate import load_dir, score
+
     if bool(paths) == (pred_dir is not None):
         raise click.UsageError("give either article PATHS or --pred DIR (one of the two)")
     try:

@@ -13,6 +13,8 @@ from kg.cli.options import fail, store_option
 
 
 def _parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
+    if not pairs:  # kg.clean compiles its patterns on import: a query without parameters skips that
+        return {}
     from kg.clean import to_simplified
 
     params = {}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
@@ -32,6 +31,8 @@ def _resolved_from_store(location: str):
 
 def _stand_in_article(doc: str):
     """An Article for an extraction whose article file is not at hand (id from the doc name)."""
+    import hashlib
+
     from kg.model import Article
 
     return Article(path=doc, file_name=doc, sha256=hashlib.sha256(doc.encode("utf-8")).hexdigest(), text="")

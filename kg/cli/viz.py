@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import webbrowser
 from pathlib import Path
 
 import click
@@ -79,4 +78,6 @@ def viz(store_location, output, fmt, color, size, relations, alliances, ego, rad
     click.echo(f"{kind} map of {graph.number_of_nodes()} organizations and {graph.number_of_edges()} links "
                f"written to {written}", err=True)
     if open_it:
+        import webbrowser
+
         webbrowser.open(written.resolve().as_uri())
