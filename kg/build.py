@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import marshal
 import os
 import sys
 import tempfile
@@ -205,19 +206,22 @@ def _from_cache(path: str, sha256: str, hit: tuple[dict, dict]) -> _Processed:
     return _Processed(article, {**extraction, "doc": name}, from_cache=True, chars=int(meta.get("chars", 0)))
 
 
-def _content_hash(path: str, cache: Any, max_bytes: int | None) -> str:
+def _stat(path: str) -> os.stat_result | None:
+    try:
+        return os.stat(path)
+    except OSError:
+        return None
+
+
+def _content_hash(path: str, info: os.stat_result | None, cache: Any, max_bytes: int | None) -> str:
     """SHA-256 of the file's bytes; read again only when its size or modification time changed.
 
-    Raises kg.ingest.SkipFile as reading does.
+    ``info`` is the file's stat taken just before. Raises kg.ingest.SkipFile as reading does.
     """
     import stat
 
     from kg.ingest import read_bytes
 
-    try:
-        info = os.stat(path)
-    except OSError:
-        info = None
     fits = info is not None and stat.S_ISREG(info.st_mode) and 0 < info.st_size <= (max_bytes or info.st_size)
     if fits:
         known = cache.known_hash(path, info.st_size, info.st_mtime_ns)
@@ -264,23 +268,33 @@ def collect(
     cache = ExtractionCache(cache_dir) if cache_dir is not None else None
     try:
         pending: list[int] = []
+        stats: dict[int, os.stat_result | None] = {}  # of the files to extract, taken before reading them
         with _step(summary, "read"):
             bar = _bar(progress and cache is not None, "read", len(files))
+            known: list[tuple[int, str]] = []
             for i, path in enumerate(files):
                 bar.update()
-                if cache is None or full:
+                if cache is None:
                     pending.append(i)
                     continue
+                info = _stat(path)
                 try:
-                    sha256 = _content_hash(path, cache, max_bytes)
+                    sha256 = None if full else _content_hash(path, info, cache, max_bytes)
                 except SkipFile as skip:
                     results[i] = _Processed(skipped=Skipped(path, str(skip)))
                     continue
-                hit = cache.get(sha256, is_html_path(path))
+                if sha256 is None:
+                    stats[i] = info
+                    pending.append(i)
+                else:
+                    known.append((i, sha256))
+            hits = cache.get_many([(sha256, is_html_path(files[i])) for i, sha256 in known]) if known else []
+            for (i, sha256), hit in zip(known, hits):
                 if hit is None:
                     pending.append(i)
                 else:
-                    results[i] = _from_cache(path, sha256, hit)
+                    results[i] = _from_cache(files[i], sha256, hit)
+            pending.sort()
             bar.close()
         with _step(summary, "extract"):
             bar = _bar(progress, "extract", len(pending))
@@ -291,6 +305,9 @@ def collect(
                     meta = {key: getattr(result.article, key) for key in _META_FIELDS}
                     meta["chars"] = result.chars
                     cache.put(result.article.sha256, is_html_path(files[i]), meta, result.extraction)
+                    info = stats.get(i)
+                    if info is not None and _stat(files[i]) == info:  # unchanged while the worker read it
+                        cache.remember_hash(files[i], info.st_size, info.st_mtime_ns, result.article.sha256)
             bar.close()
         if cache is not None:
             cache.forget_files_except(set(files))
@@ -348,23 +365,6 @@ def node_lines(kind: str, value: Any) -> list[str]:
     return list(node_writer()(kind, value))
 
 
-def resolved_json(resolved: Resolved) -> str:
-    """The JSON of kg.resolve.resolved_to_json (same data), written by the C encoder: many times faster."""
-    from dataclasses import is_dataclass
-
-    def plain(value: Any) -> Any:
-        if is_dataclass(value):
-            return vars(value)
-        if isinstance(value, (set, frozenset)):
-            return sorted(value)
-        raise TypeError(f"cannot write {type(value).__name__} as JSON")
-
-    data = {"articles": resolved.articles, "organizations": resolved.organizations,
-            "links": [link for _, link in sorted(resolved.links.items())], "places": resolved.places,
-            "decisions": resolved.decisions, "report": resolved.report}
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, default=plain)
-
-
 def graph_signature() -> str:
     """Digest of what turns resolved nodes into triples: a change forces a full load."""
     from importlib.util import find_spec
@@ -379,6 +379,41 @@ def graph_signature() -> str:
     return digest.hexdigest()[:16]
 
 
+def mention_code() -> str:
+    """Digest of what turns an extraction into mentions: saved mentions made by other code are not used."""
+    from importlib.metadata import PackageNotFoundError, version
+    from importlib.util import find_spec
+
+    from kg.cache import pipeline_version
+
+    digest = hashlib.sha1(pipeline_version().encode())
+    for module in ("kg.resolve", "kg.identity", "kg.places", "kg.names", "kg.model"):
+        digest.update(Path(find_spec(module).origin).read_bytes())
+    for package in ("cpca", "opencc"):  # their tables decide places and simplified forms
+        try:
+            digest.update(f"{package} {version(package)}".encode())
+        except PackageNotFoundError:
+            pass
+    return digest.hexdigest()[:16]
+
+
+MENTIONS_SUFFIX = ".mentions"  # beside versions/<name>: each article's mentions (marshal), for the next build
+
+
+def _load_mentions(target: EmbeddedStore, code: str) -> dict:
+    """The mentions the current version's build found, when the same code found them; else empty."""
+    version = target.current_version()
+    if version is None:
+        return {}
+    try:
+        data = marshal.loads((target.versions_dir / f"{version}{MENTIONS_SUFFIX}").read_bytes())
+    except (OSError, ValueError, EOFError, TypeError):
+        return {}
+    if not isinstance(data, dict) or data.get("code") != code or not isinstance(data.get("memo"), dict):
+        return {}
+    return data["memo"]
+
+
 @dataclass
 class _Change:
     remove: list[str]
@@ -387,26 +422,32 @@ class _Change:
     total: int  # nodes in the new graph
 
 
-def _changes(old: Resolved, new: Resolved) -> _Change:
-    """The lines to remove and to add to turn the graph of ``old`` into the graph of ``new``."""
-    old_nodes = dict(_nodes(old))
+_KINDS = {"articles": "article", "decisions": "decision", "links": "link", "organizations": "org",
+          "places": "place"}
+
+
+def _changes(old: dict[str, list[str]], new: dict[str, list[str]]) -> _Change:
+    """The lines to remove and to add to turn the graph of ``old`` into the graph of ``new``.
+
+    Both are kg.resolve.resolved_lines: one canonical JSON line a node, so
+    a node changed exactly when its line did, and only those lines are read back.
+    """
+    from kg.resolve import SECTIONS, node_from_line
+
     removed: set[str] = set()
     added: set[str] = set()
-    changed = total = 0
+    changed: set[tuple[str, Any]] = set()
+    total = 0
     write = node_writer()
-    for key, value in _nodes(new):
-        total += 1
-        before = old_nodes.pop(key, None)
-        if before == value:
-            continue
-        changed += 1
-        added.update(write(key[0], value))
-        if before is not None:
-            removed.update(write(key[0], before))
-    for key, before in old_nodes.items():
-        changed += 1
-        removed.update(write(key[0], before))
-    return _Change(sorted(removed - added), sorted(added - removed), changed, total)
+    for section in SECTIONS:
+        before, after = set(old.get(section, ())), set(new.get(section, ()))
+        total += len(after)
+        for lines, into in ((before - after, removed), (after - before, added)):
+            for line in lines:
+                key, value = node_from_line(section, line)
+                changed.add((section, key))
+                into.update(write(_KINDS[section], value))
+    return _Change(sorted(removed - added), sorted(added - removed), len(changed), total)
 
 
 # ---------------------------------------------------------------- loading
@@ -469,9 +510,9 @@ def _apply(transaction: Transaction, change: _Change, progress: bool) -> None:
     bar.close()
 
 
-def _previous(target: EmbeddedStore, signature: str) -> tuple[str, Resolved, int] | None:
-    """(version, its Resolved, its triple count) when the current version is a build's own output."""
-    from kg.resolve import resolved_from_json
+def _previous(target: EmbeddedStore, signature: str) -> tuple[str, dict[str, list[str]], int] | None:
+    """(version, its resolved node lines, its triple count) when the current version is a build's own output."""
+    from kg.resolve import split_resolved
 
     version = target.current_version()
     path = target.resolved_path()
@@ -483,7 +524,8 @@ def _previous(target: EmbeddedStore, signature: str) -> tuple[str, Resolved, int
     if made.get("version") != version or made.get("signature") != signature:
         return None
     try:
-        return version, resolved_from_json(path.read_text(encoding="utf-8")), int(record["summary"]["triples"])
+        lines = split_resolved(path.read_text(encoding="utf-8"))
+        return None if lines is None else (version, lines, int(record["summary"]["triples"]))
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
@@ -507,8 +549,23 @@ def build(
     bad curation file, an error or an interruption leaves the previous graph.
     ``full`` extracts every article again and reloads every triple.
     """
+    import gc
+
+    # The build allocates millions of small acyclic objects: the cycle collector, rerun on every few
+    # hundred of them over an ever larger heap, took half of an incremental rebuild's time.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _build(paths, store, curation=curation, jobs=jobs, full=full, wait=wait, max_bytes=max_bytes,
+                      progress=progress, scheduler=scheduler, on_resolved=on_resolved)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _build(paths, store, *, curation, jobs, full, wait, max_bytes, progress, scheduler, on_resolved) -> BuildSummary:
     from kg.curation import load_curation
-    from kg.resolve import resolve
+    from kg.resolve import join_resolved, resolve, resolved_lines
 
     started = time.perf_counter()
     paths = [str(p) for p in paths]
@@ -522,8 +579,10 @@ def build(
     docs = collect(paths, cache_dir=target.cache_dir, jobs=jobs, max_bytes=max_bytes, progress=progress,
                    summary=summary, full=full, scheduler=scheduler)
     with _step(summary, "resolve"):
+        code = mention_code()
+        memo = {} if full else _load_mentions(target, code)
         bar = _bar(progress, "resolve", len(docs))
-        resolved = resolve(docs, decisions)
+        resolved = resolve(docs, decisions, memo=memo)
         bar.update(len(docs))
         bar.close()
     del docs
@@ -536,10 +595,12 @@ def build(
     signature = graph_signature()
     with _step(summary, "previous"):
         previous = None if full else _previous(target, signature)
+    with _step(summary, "encode"):
+        lines = resolved_lines(resolved)
     change = None
     if previous is not None:
         with _step(summary, "diff"):
-            change = _changes(previous[1], resolved)
+            change = _changes(previous[1], lines)
         if change.nodes > INCREMENTAL_LIMIT * max(change.total, 1):
             change = None
     with target.new_version(wait=wait, copy_current=change is not None) as transaction:
@@ -554,8 +615,10 @@ def build(
                 summary.changed = sum(1 for _ in _nodes(resolved))
         with _step(summary, "save"):
             (transaction.store.versions_dir / f"{transaction.name}.resolved.json").write_text(
-                resolved_json(resolved), encoding="utf-8"
+                join_resolved(lines, resolved.report), encoding="utf-8"
             )
+            (transaction.store.versions_dir / f"{transaction.name}{MENTIONS_SUFFIX}").write_bytes(
+                marshal.dumps({"code": code, "memo": memo}))
         summary.version = transaction.name
         summary.seconds = round(time.perf_counter() - started, 3)
         transaction.record = {"summary": summary.to_dict(), "sources": paths,

@@ -86,6 +86,25 @@ class ExtractionCache:
         except ValueError:
             return None  # a damaged entry is simply recomputed
 
+    def get_many(self, wanted: list[tuple[str, bool]]) -> list[tuple[dict, dict] | None]:
+        """:meth:`get` for many entries at once (one query per few hundred: a rebuild reads thousands)."""
+        keys = [self._key(sha256, html) for sha256, html in wanted]
+        found: dict[str, tuple[str, str]] = {}
+        for start in range(0, len(keys), 500):
+            part = keys[start:start + 500]
+            marks = ",".join("?" * len(part))
+            for key, meta, extraction in self._db.execute(
+                    f"SELECT key, meta, extraction FROM entry WHERE key IN ({marks})", part):
+                found[key] = (meta, extraction)
+        results: list[tuple[dict, dict] | None] = []
+        for key in keys:
+            row = found.get(key)
+            try:
+                results.append(None if row is None else (json.loads(row[0]), json.loads(row[1])))
+            except ValueError:
+                results.append(None)  # a damaged entry is simply recomputed
+        return results
+
     def put(self, sha256: str, html: bool, meta: dict, extraction: dict) -> None:
         self._db.execute(
             "INSERT OR REPLACE INTO entry VALUES (?, ?, ?)",

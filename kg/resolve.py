@@ -16,8 +16,9 @@ and kg.curate then edits the result (rename, retype, remove, add_link, remove_li
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter, defaultdict
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, is_dataclass
 from typing import Any, Iterable
 
 from kg.curate import apply_link_decisions, apply_organization_decisions, link_key, list_unapplied
@@ -58,9 +59,24 @@ class Mention:
     def order(self) -> tuple[str, str]:
         return (self.article, self.entity)
 
+    def as_tuple(self) -> tuple:
+        """Plain data (marshal can store it); ``Mention(*m.as_tuple()) == m``."""
+        return (self.article, self.entity, self.name, self.forms, self.type, self.implicit, self.links,
+                self.identities)
 
-def resolve(docs: Iterable[tuple[Article, dict]], curation: Curation | None = None) -> Resolved:
-    """Merge per-article extractions into organizations and links (see module doc)."""
+
+# An article's mentions and the report lines they gave, as plain data, by (Article.id, file name).
+MentionMemo = dict[tuple[str, str], tuple[tuple[str, ...], list[tuple]]]
+
+
+def resolve(docs: Iterable[tuple[Article, dict]], curation: Curation | None = None, *,
+            memo: MentionMemo | None = None) -> Resolved:
+    """Merge per-article extractions into organizations and links (see module doc).
+
+    ``memo`` saves finding each article's mentions again: entries it holds are
+    used as they are (so they must come from the same extractions and code),
+    missing ones are added, and entries of articles not given are dropped.
+    """
     resolved = Resolved()
     extractions: dict[str, dict] = {}
     for article, extraction in sorted(docs, key=lambda pair: (pair[0].id, pair[0].file_name, pair[0].path)):
@@ -71,11 +87,24 @@ def resolve(docs: Iterable[tuple[Article, dict]], curation: Curation | None = No
 
     mentions: list[Mention] = []
     by_entity: dict[tuple[str, str], int] = {}
+    fresh: MentionMemo = {}
     for article_id in sorted(extractions):
         article = resolved.articles[article_id]
-        for mention in _mentions(article, extractions[article_id], resolved.report):
+        key = (article_id, article.file_name)
+        found = memo.get(key) if memo is not None else None
+        if found is None:
+            report: list[str] = []
+            plain = [m.as_tuple() for m in _mentions(article, extractions[article_id], report)]
+            found = (tuple(report), plain)
+        fresh[key] = found
+        resolved.report.extend(found[0])
+        for plain in found[1]:
+            mention = Mention(*plain)
             by_entity[mention.order] = len(mentions)
             mentions.append(mention)
+    if memo is not None:
+        memo.clear()
+        memo.update(fresh)
 
     clusters, preferred, marks = _cluster(mentions, curation, resolved)
     mention_key = _organizations(mentions, clusters, preferred, marks, resolved)
@@ -355,30 +384,98 @@ def _links(extractions, by_entity, mention_key, key_map, resolved: Resolved) -> 
 # ---------------------------------------------------------------- JSON
 
 
+# Sections of the resolved JSON holding one node a line, in the file's (sorted) order.
+SECTIONS = ("articles", "decisions", "links", "organizations", "places")
+_HEADER = re.compile(r'^\{?"(articles|decisions|links|organizations|places)": [\[{]$')
+
+
+def _plain(value: Any) -> Any:
+    if is_dataclass(value):
+        return vars(value)
+    if isinstance(value, (set, frozenset)):
+        return sorted(value)
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
+def resolved_lines(resolved: Resolved, *, include_text: bool = False) -> dict[str, list[str]]:
+    """Each node of ``resolved`` as one canonical JSON line, by section, sorted by key.
+
+    Equal nodes give equal lines, so comparing lines compares nodes (kg.build's diff).
+    """
+    encode = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=_plain).encode
+
+    def article(value: Article) -> Any:
+        return value if include_text or not value.text else {**vars(value), "text": ""}
+
+    lines: dict[str, list[str]] = {}
+    for section, table in (("articles", resolved.articles), ("decisions", resolved.decisions),
+                           ("organizations", resolved.organizations), ("places", resolved.places)):
+        show = article if section == "articles" else (lambda value: value)
+        lines[section] = [f"{encode(key)}: {encode(show(table[key]))}" for key in sorted(table)]
+    lines["links"] = [encode(resolved.links[key]) for key in sorted(resolved.links)]
+    return lines
+
+
+def join_resolved(lines: dict[str, list[str]], report: list[str]) -> str:
+    """The resolved JSON from :func:`resolved_lines`: one node a line between section lines."""
+    parts = []
+    for number, section in enumerate(SECTIONS):
+        opener, closer = ("[", "]") if section == "links" else ("{", "}")
+        body = ",\n".join(lines[section])
+        parts.append(f'{"{" if number == 0 else ""}"{section}": {opener}\n{body}{chr(10) if body else ""}{closer},\n')
+    parts.append(f'"report": {json.dumps(list(report), ensure_ascii=False)}}}\n')
+    return "".join(parts)
+
+
+def split_resolved(text: str) -> dict[str, list[str]] | None:
+    """The node lines of a resolved JSON written by :func:`join_resolved`, or None for any other layout."""
+    lines: dict[str, list[str]] = {}
+    section: list[str] | None = None
+    for line in text.split("\n"):
+        if section is None:
+            header = _HEADER.match(line)
+            if header is not None:
+                section = lines.setdefault(header.group(1), [])
+            elif line.startswith('"report": '):
+                break
+            else:
+                return None
+        elif line in ("},", "],"):
+            section = None
+        else:
+            section.append(line[:-1] if line.endswith(",") else line)
+    return lines if set(lines) == set(SECTIONS) else None
+
+
+def node_from_line(section: str, line: str) -> tuple[Any, Any]:
+    """(key, value) of one line of :func:`resolved_lines` (the inverse)."""
+    if section == "links":
+        link = _link(json.loads(line))
+        return (link.type, link.head, link.tail), link
+    key, value = next(iter(json.loads("{" + line + "}").items()))
+    return key, _NODE[section](value)
+
+
+def _organization(value: dict) -> Organization:
+    return Organization(**{**value, "aliases": set(value["aliases"]), "articles": set(value["articles"])})
+
+
+def _link(value: dict) -> Link:
+    return Link(**{**value, "evidence": [Evidence(**e) for e in value["evidence"]]})
+
+
+_NODE = {"articles": lambda v: Article(**v), "decisions": lambda v: CurationRecord(**v),
+         "organizations": _organization, "places": lambda v: Place(**v)}
+
+
 def resolved_to_json(resolved: Resolved, *, include_text: bool = False) -> str:
     """Serialize for the store folder (kg review and incremental builds read it back); sorted, so diffable.
 
-    Article texts are left out unless asked for (they are in the articles
-    themselves, and no triple is made from them); they come back as "".
+    One node a line (see :func:`join_resolved`). Article texts are left out
+    unless asked for (they are in the articles themselves, and no triple is
+    made from them); they come back as "".
     """
-    def article(value: Article) -> dict:
-        data = asdict(value)
-        if not include_text:
-            data["text"] = ""
-        return data
-
-    data = {
-        "articles": {k: article(v) for k, v in sorted(resolved.articles.items())},
-        "organizations": {
-            k: {**asdict(o), "aliases": sorted(o.aliases), "articles": sorted(o.articles)}
-            for k, o in sorted(resolved.organizations.items())
-        },
-        "links": [asdict(link) for _, link in sorted(resolved.links.items())],
-        "places": {k: asdict(v) for k, v in sorted(resolved.places.items())},
-        "decisions": {k: asdict(v) for k, v in sorted(resolved.decisions.items())},
-        "report": list(resolved.report),
-    }
-    return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True)
+    return join_resolved(resolved_lines(resolved, include_text=include_text), resolved.report)
 
 
 def resolved_from_json(text: str) -> Resolved:
@@ -390,9 +487,8 @@ def resolved_from_json(text: str) -> Resolved:
         report=list(data.get("report", [])),
     )
     for key, value in data.get("organizations", {}).items():
-        value = {**value, "aliases": set(value["aliases"]), "articles": set(value["articles"])}
-        resolved.organizations[key] = Organization(**value)
+        resolved.organizations[key] = _organization(value)
     for value in data.get("links", []):
-        link = Link(**{**value, "evidence": [Evidence(**e) for e in value["evidence"]]})
+        link = _link(value)
         resolved.links[(link.type, link.head, link.tail)] = link
     return resolved

@@ -120,6 +120,10 @@ def _materialize(result: Any) -> QueryResult:
     return QueryResult("graph", triples=list(result))
 
 
+# Lock files this process holds, with how many nested holders (see EmbeddedStore.lock).
+_HELD: dict[str, int] = {}
+
+
 class KGStore:
     """The graph, wherever it lives. Subclasses: :class:`EmbeddedStore` (and a remote endpoint)."""
 
@@ -254,22 +258,12 @@ class EmbeddedStore(KGStore):
         """Replace one named graph in a new version (the rest of the graph is carried over)."""
         with self.new_version(copy_current=True, wait=wait) as transaction:
             transaction.replace_graph(graph, lines)
-            transaction.record = self.build_record()
-            self._carry_resolved(transaction.name)
 
     def load_files(self, paths: Iterable[str | os.PathLike[str]], *, graph: str | None = None, wait: bool = False) -> None:
         """Add RDF files (Turtle, N-Triples, N-Quads, TriG, JSON-LD, RDF/XML) to the graph, in a new version."""
         with self.new_version(copy_current=True, wait=wait) as transaction:
             for path in paths:
                 transaction.load_file(path, graph=graph)
-            transaction.record = self.build_record()
-            self._carry_resolved(transaction.name)
-
-    def _carry_resolved(self, name: str) -> None:
-        """Keep the last build's resolved graph beside a version that only adds to it (`kg review` reads it)."""
-        source = self.resolved_path()
-        if source is not None:
-            shutil.copyfile(source, self.versions_dir / f"{name}.resolved.json")
 
     def close(self) -> None:
         self._ox = None
@@ -277,8 +271,20 @@ class EmbeddedStore(KGStore):
     # -- writing ------------------------------------------------------------
     @contextlib.contextmanager
     def lock(self, wait: bool = False) -> Iterator[None]:
-        """Hold the writer lock; refuse at once (or wait) when another process holds it."""
+        """Hold the writer lock; refuse at once (or wait) when another process holds it.
+
+        Re-entrant within a process, so a build can hold it from its first read
+        to its last write while the version it writes takes it again.
+        """
         self.root.mkdir(parents=True, exist_ok=True)
+        key = os.path.realpath(self.lock_path)
+        if _HELD.get(key):
+            _HELD[key] += 1
+            try:
+                yield
+            finally:
+                _HELD[key] -= 1
+            return
         handle = open(self.lock_path, "a+", encoding="utf-8")
         try:
             flags = fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB)
@@ -295,7 +301,11 @@ class EmbeddedStore(KGStore):
             handle.truncate()
             handle.write(f"pid {os.getpid()} since {time.strftime('%Y-%m-%d %H:%M:%S')}\n")
             handle.flush()
-            yield
+            _HELD[key] = 1
+            try:
+                yield
+            finally:
+                _HELD.pop(key, None)
         finally:
             with contextlib.suppress(OSError):
                 handle.truncate(0)
@@ -310,11 +320,18 @@ class EmbeddedStore(KGStore):
             name = self._next_version_name()
             path = self.versions_dir / name
             base = self.current_path()
+            record: dict[str, Any] = {}
             if copy_current and base is not None and base.is_dir():
                 source = ox.Store.read_only(str(base))
                 source.backup(str(path))
                 del source
+                # The build's record and side files (resolved graph, …) describe the copy too; `kg review` reads them.
+                record = self.build_record()
+                for side_file in self.versions_dir.glob(f"{base.name}.*"):
+                    if side_file.name != f"{base.name}.json":
+                        shutil.copyfile(side_file, self.versions_dir / (name + side_file.name[len(base.name):]))
             transaction = Transaction(self, name, ox.Store(str(path)))
+            transaction.record = record
             try:
                 yield transaction
                 transaction.finish()

@@ -131,3 +131,12 @@ def test_replace_graph_and_load_files(tmp_path):
     with pytest.raises(StoreError, match="bad.ttl"):
         store.load_files([bad])
     assert values(store) == ["data", "imported", "m2"]
+
+
+def test_the_lock_is_reentrant_within_a_process(tmp_path):
+    store = EmbeddedStore(tmp_path / "s")
+    with store.lock():
+        write(store, "inside")  # new_version takes the lock again
+    assert values(store) == ["inside"]
+    write(store, "after")
+    assert values(store) == ["after"]

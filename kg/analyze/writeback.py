@@ -82,10 +82,6 @@ def write_metrics(store: Any, lines: Iterable[str]) -> int:
     written in place.
     """
     lines = list(lines)
-    if hasattr(store, "new_version"):
-        with store.new_version(copy_current=True) as transaction:
-            transaction.replace_graph(METRICS_GRAPH, lines)
-        return len(lines)
     if hasattr(store, "replace_graph"):
         store.replace_graph(METRICS_GRAPH, lines)
         return len(lines)
