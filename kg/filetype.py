@@ -55,6 +55,9 @@ def binary_kind(head: bytes) -> str | None:
 
 
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml", ".shtml"})
+# What a folder walk reads as articles; other files in folders are listed as skipped
+# (a file named on the command line is read whatever its name).
+ARTICLE_SUFFIXES = HTML_SUFFIXES | {".txt", ".text", ""}
 
 _HTML_START = re.compile(r"\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b", re.I | re.S)
 _HTML_TAGS = re.compile(r"<(?:html|head|body|meta|title|div|p|br|script|style)\b[^<>]*>", re.I)

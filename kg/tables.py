@@ -66,7 +66,8 @@ def json_text(value: Any, **kwargs: Any) -> str:
     return _JSON_UNSAFE.sub(lambda m: json.dumps(m.group(0))[1:-1], text)
 
 
-def _cell(value: Any) -> str:
+def _cell(value: Any, precise: bool = False) -> str:
+    """One value as text: floats rounded for reading in a table, exact (``precise``) in CSV/TSV."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -74,11 +75,11 @@ def _cell(value: Any) -> str:
     if isinstance(value, float):
         if math.isnan(value) or math.isinf(value):
             return str(value)
-        return f"{value:.6g}"
+        return repr(value) if precise else f"{value:.6g}"
     if isinstance(value, (list, tuple, set)):
-        return "; ".join(_cell(v) for v in value)
+        return "; ".join(_cell(v, precise) for v in value)
     if isinstance(value, dict):
-        return "; ".join(f"{_cell(k)}={_cell(v)}" for k, v in value.items())
+        return "; ".join(f"{_cell(k, precise)}={_cell(v, precise)}" for k, v in value.items())
     return clean(str(value))
 
 
@@ -151,7 +152,7 @@ def render(rows: list[dict], fmt: str, columns: list[str] | None = None) -> str:
         writer = csv.writer(buffer, delimiter="\t" if fmt == "tsv" else ",")
         writer.writerow([clean(c) for c in cols])
         for row in rows:
-            writer.writerow([_cell(row.get(c)) for c in cols])
+            writer.writerow([_cell(row.get(c), precise=True) for c in cols])
         return buffer.getvalue()
     if fmt != "table":
         raise ValueError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")

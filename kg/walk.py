@@ -24,6 +24,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from kg.model import Skipped
+from kg.filetype import ARTICLE_SUFFIXES, binary_kind
 
 BACKUP_SUFFIXES = (".swp", ".swo", ".swx", ".bak", ".orig", ".rej", ".tmp", ".part", ".crdownload")
 SYSTEM_FILES = frozenset({"Thumbs.db", "desktop.ini", "Icon\r"})
@@ -56,7 +57,19 @@ def iter_article_files(paths: Iterable[str | Path], *, follow_symlinks: bool = T
         yield from _visit(Path(raw), seen, follow_symlinks)
 
 
-def _visit(path: Path, seen: set[tuple[int, int]], follow: bool) -> Iterator[Path | Skipped]:
+def _not_an_article(path: Path) -> str:
+    """Why a file found in a folder is not read: its format, or a name that is not an article's."""
+    try:
+        with open(path, "rb") as handle:
+            kind = binary_kind(handle.read(64))
+    except OSError:
+        kind = None
+    if kind:
+        return f"not text: {kind}"
+    return f"not an article file ({path.suffix}): name it on the command line to read it anyway"
+
+
+def _visit(path: Path, seen: set[tuple[int, int]], follow: bool, in_folder: bool = False) -> Iterator[Path | Skipped]:
     try:
         link = path.is_symlink()
         if link and not follow:
@@ -83,6 +96,8 @@ def _visit(path: Path, seen: set[tuple[int, int]], follow: bool) -> Iterator[Pat
         yield Skipped(str(path), "not a regular file")
     elif not os.access(path, os.R_OK):
         yield Skipped(str(path), "permission denied")
+    elif in_folder and path.suffix.lower() not in ARTICLE_SUFFIXES:
+        yield Skipped(str(path), _not_an_article(path))
     else:
         yield path
 
@@ -95,7 +110,7 @@ def _visit_dir(folder: Path, seen: set[tuple[int, int]], follow: bool) -> Iterat
         return
     for name in names:
         if not is_ignored(name):
-            yield from _visit(folder / name, seen, follow)
+            yield from _visit(folder / name, seen, follow, in_folder=True)
 
 
 def _is_ancestor_link(path: Path) -> bool:

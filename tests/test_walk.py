@@ -48,9 +48,20 @@ def test_every_file_is_yielded_once(tmp_path):
     assert names(iter_article_files([tmp_path, tmp_path / "a.txt"]), tmp_path) == ["a.txt"]
 
 
-def test_non_article_formats_are_still_yielded_for_reading(tmp_path):
-    make(tmp_path, "a.pdf", "b.png")  # read_article reports why they are not text
-    assert names(iter_article_files([tmp_path]), tmp_path) == ["a.pdf", "b.png"]
+def test_other_files_in_folders_are_listed_as_skipped_with_their_format(tmp_path):
+    (tmp_path / "scan.pdf").write_bytes(b"%PDF-1.7\n...")
+    (tmp_path / "gold.json").write_text('{"doc": "a.txt"}', encoding="utf-8")
+    make(tmp_path, "a.txt", "b.html", "c")
+    found = list(iter_article_files([tmp_path]))
+    assert names([f for f in found if not isinstance(f, Skipped)], tmp_path) == ["a.txt", "b.html", "c"]
+    reasons = {Path(s.path).name: s.reason for s in found if isinstance(s, Skipped)}
+    assert reasons["scan.pdf"] == "not text: PDF document"
+    assert reasons["gold.json"].startswith("not an article file (.json)")
+
+
+def test_a_file_named_explicitly_is_read_whatever_its_name(tmp_path):
+    make(tmp_path, "notes.md")
+    assert list(iter_article_files([tmp_path / "notes.md"])) == [tmp_path / "notes.md"]
 
 
 def test_missing_path(tmp_path):

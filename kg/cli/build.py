@@ -12,6 +12,9 @@ from kg.cli import main
 from kg.cli.options import fail, store_option
 
 
+MAX_NOTES = 20  # resolution and curation notes printed after a build; JSON output has them all
+
+
 def _print_summary(summary, fmt: str) -> None:
     from kg.tables import clean, json_text, render
 
@@ -43,8 +46,10 @@ def _print_summary(summary, fmt: str) -> None:
         click.echo("\nDuplicates (counted once):")
         for path, same_as in summary.duplicates:
             click.echo(f"  {clean(path)}: same bytes as {clean(same_as)}")
-    for line in summary.report:
+    for line in summary.report[:MAX_NOTES]:
         click.echo(f"Note: {clean(line)}", err=True)
+    if len(summary.report) > MAX_NOTES:
+        click.echo(f"Note: … and {len(summary.report) - MAX_NOTES} more (all of them in --format json)", err=True)
 
 
 @main.command()

@@ -109,8 +109,14 @@ def test_a_second_build_on_a_locked_store_refuses_naming_the_lock_file(tmp_path)
     store = EmbeddedStore(tmp_path / "store")
     assert cli_build([str(tmp_path / "a")], store.root).exit_code == 0
     before = sorted_ntriples(store.root)
-    with store.lock():  # a separate open file: flock conflicts as with another process
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(store.root), "30"], cwd=REPO,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
         result = cli_build([str(tmp_path / "a")], store.root)
+    finally:
+        holder.kill()
+        holder.wait()
     assert result.exit_code == 1
     assert str(store.lock_path) in result.stderr
     assert "--wait" in result.stderr
