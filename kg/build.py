@@ -313,7 +313,8 @@ def collect(
             cache.forget_files_except(set(files))
     finally:
         if cache is not None:
-            cache.prune()  # entries of other pipeline versions will never be read again
+            if pending:  # a new pipeline version extracts everything: prune then (a scan of every entry)
+                cache.prune()  # entries of other pipeline versions will never be read again
             cache.close()
     docs: list[tuple[Article, dict]] = []
     first_path: dict[str, str] = {}

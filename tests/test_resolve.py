@@ -361,3 +361,34 @@ def test_any_extractions_resolve_without_error_and_in_any_order(articles, rng, c
         assert head != tail and head in first.organizations and tail in first.organizations
         assert all(0.0 <= e.confidence <= 1.0 for e in link.evidence)
     assert not any(is_bare_part(o.name) for o in first.organizations.values())
+
+
+def test_a_memo_of_mentions_gives_the_same_result_and_follows_the_articles(monkeypatch):
+    import kg.resolve
+
+    docs = _fixture_docs() + [doc("z.txt", [ent(1, "大连边检站"), ent(2, "执勤一队"), ent(3, "")],
+                                  [rel(2, 1, "sub_organization_of")])]
+    expected = resolved_to_json(resolve(docs))
+    memo: dict = {}
+    assert resolved_to_json(resolve(docs, memo=memo)) == expected
+    assert set(memo) == {(a.id, a.file_name) for a, _ in docs}
+    found = []
+    original = kg.resolve._mentions
+    monkeypatch.setattr(kg.resolve, "_mentions", lambda *args: found.append(args[0].file_name) or original(*args))
+    again = resolve(docs, memo=memo)
+    assert resolved_to_json(again) == expected and found == []  # every article's mentions came from the memo
+    assert any("z.txt" in line for line in again.report)  # with the report lines they gave
+    fewer = resolve(docs[1:], memo=memo)
+    assert resolved_to_json(fewer) == resolved_to_json(resolve(docs[1:]))
+    assert set(memo) == {(a.id, a.file_name) for a, _ in docs[1:]}  # a removed article leaves the memo
+
+
+def test_the_json_has_one_node_a_line():
+    from kg.resolve import split_resolved
+
+    resolved = resolve(_fixture_docs())
+    text = resolved_to_json(resolved)
+    lines = split_resolved(text)
+    assert len(lines["organizations"]) == len(resolved.organizations) and len(lines["links"]) == len(resolved.links)
+    assert len(text.splitlines()) == sum(map(len, lines.values())) + 11  # five sections opened and closed, the report
+    assert json.loads(text)["report"] == resolved.report

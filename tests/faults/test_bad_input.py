@@ -162,8 +162,6 @@ MEMORY_PROBE = textwrap.dedent("""
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="measured 2026-11-21: the build of a 200 MB article peaked at 5.3 GB RSS "
-                                       "(26 times the file) in extraction, after 376 s; see bench/README.md ## Faults")
 def test_a_200_mb_file_with_the_limit_raised_is_read_in_bounded_memory(tmp_path):
     """Peak RSS of the whole build stays under a few copies of the file, not 200 MB × many."""
     folder = tmp_path / "a"
