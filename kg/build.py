@@ -44,6 +44,8 @@ EXIT_SOME_SKIPPED = 3
 
 # Above this share of changed nodes, reloading everything is faster than editing a copy.
 INCREMENTAL_LIMIT = 0.25
+# Fewer articles to extract than this are extracted in this process: starting workers would cost more.
+SERIAL_BELOW = 8
 # Lines per bulk-loaded chunk (the loading progress bar advances by chunks).
 LOAD_CHUNK = 200_000
 
@@ -156,7 +158,7 @@ def process_file(path: str, max_bytes: int | None = 50_000_000) -> _Processed:
 
 
 def _run_local(paths: Sequence[str], jobs: int, max_bytes: int | None) -> Iterator[_Processed]:
-    if jobs <= 1 or len(paths) < 2:
+    if jobs <= 1 or len(paths) < SERIAL_BELOW:
         for path in paths:
             yield process_file(path, max_bytes)
         return

@@ -138,12 +138,15 @@ def _detect(data: bytes) -> Decoded:
         candidates.extend(match.could_be_from_charset or [match.encoding])
     candidates.extend(_CHINESE_CODECS)
     ranked: list[tuple[float, int, str]] = []
+    scores: dict[str, float] = {}  # GBK and GB18030, Big5 and CP950 often decode a sample alike: score it once
     for order, name in enumerate(dict.fromkeys(_codec_names(candidates))):
         try:
             text = _decode_sample(sample, name)
         except (UnicodeDecodeError, ValueError, LookupError):
             continue
-        ranked.append((-chinese_score(text), order, name))  # ties keep charset-normalizer's order
+        if text not in scores:
+            scores[text] = chinese_score(text)
+        ranked.append((-scores[text], order, name))  # ties keep charset-normalizer's order
     for _, _, name in sorted(ranked):
         try:
             return Decoded(data.decode(name), name)

@@ -185,3 +185,40 @@ def test_a_changed_curation_file_gives_the_full_build_result(tmp_path, sample_co
         patch.setattr("kg.build.INCREMENTAL_LIMIT", 1.0)
         build([sample_corpus], store, jobs=1, curation=curation)
     assert quads(store) == quads(curated)
+
+
+def test_unchanged_files_are_not_read_again_and_their_mentions_not_found_again(tmp_path, sample_corpus, names,
+                                                                               monkeypatch):
+    import os
+
+    import kg.ingest
+    import kg.resolve
+
+    corpus = copy_corpus(sample_corpus, tmp_path / "corpus", names[:6])
+    store = tmp_path / "store"
+    build([corpus], store, jobs=1)
+    read, found = [], []
+    read_bytes, mentions = kg.ingest.read_bytes, kg.resolve._mentions
+    monkeypatch.setattr(kg.ingest, "read_bytes", lambda path, **kw: read.append(path.name) or read_bytes(path, **kw))
+    monkeypatch.setattr(kg.resolve, "_mentions", lambda *args: found.append(args[0].file_name) or mentions(*args))
+    again = build([corpus], store, jobs=1)
+    assert (read, found, again.changed) == ([], [], 0)
+    touched = corpus / names[2]
+    info = touched.stat()
+    os.utime(touched, ns=(info.st_atime_ns, info.st_mtime_ns + 1_000_000_000))  # same bytes, new time: read again
+    build([corpus], store, jobs=1)
+    assert (read, found) == ([names[2]], [])
+
+
+def test_saved_mentions_of_other_code_are_not_used(tmp_path, sample_corpus, names, monkeypatch):
+    import kg.resolve
+
+    corpus = copy_corpus(sample_corpus, tmp_path / "corpus", names[:3])
+    store = tmp_path / "store"
+    build([corpus], store, jobs=1)
+    found = []
+    mentions = kg.resolve._mentions
+    monkeypatch.setattr(kg.resolve, "_mentions", lambda *args: found.append(args[0].file_name) or mentions(*args))
+    monkeypatch.setattr("kg.build.mention_code", lambda: "other code")
+    build([corpus], store, jobs=1)
+    assert sorted(found) == names[:3]
