@@ -29,6 +29,10 @@ _SENTENCE_PUNCT = re.compile(r"[。！？；，]")
 _NUMBERISH = re.compile(r"[\d\s.,:：/\-—_=*#~·…()（）\[\]【】<>|]+")
 _DATE_ONLY = re.compile(rf"[\s(（【\[]*{_DATE_TIME}[\s)）】\]]*(?:星期.|周.)?")
 _TRIM = "【】[]()（）:：<>《》 "
+_GT_MARKS = re.compile(r"[»›→＞]")
+_CLAUSE_END = re.compile(r"[。！？；]")
+_SENTENCE_END = re.compile(r"[。！？]")
+_NON_WORD = re.compile(r"\W")
 
 
 @dataclass(frozen=True)
@@ -190,7 +194,7 @@ def _is_crumb(line: str, rules: Rules) -> bool:
         return False
     if any(len(s) > rules.crumb_segment for s in segments):
         return False
-    single_gt = ">>" not in line and not re.search(r"[»›→＞]", line)
+    single_gt = ">>" not in line and not _GT_MARKS.search(line)
     return not single_gt or len(segments) >= 3 or bool(rules.crumb_words & {segments[0], segments[-1]})
 
 
@@ -198,7 +202,7 @@ def _is_link_list(line: str, rules: Rules) -> bool:
     if len(line) > 2 * rules.max_line and len(rules.link_split.findall(line[: rules.max_line])) < 3:
         return False  # a long paragraph: do not split it all
     segments = [s for s in rules.link_split.split(line) if s and s.strip()]
-    if len(segments) < 3 or re.search(r"[。！？；]", line):
+    if len(segments) < 3 or _CLAUSE_END.search(line):
         return False
     return all(len(s.strip()) <= rules.link_segment for s in segments)
 
@@ -233,7 +237,7 @@ def strip_furniture(
 
 
 def _is_headline(line: str) -> bool:
-    return len(line) <= 50 and not re.search(r"[。！？]", line)
+    return len(line) <= 50 and not _SENTENCE_END.search(line)
 
 
 def _mark_related_lists(lines: Sequence[str], kinds: list[str | None], rules: Rules) -> None:
@@ -255,5 +259,5 @@ def _mark_footer_labels(lines: Sequence[str], kinds: list[str | None], rules: Ru
         return
     for i in range(start, len(lines)):
         line = lines[i]
-        if kinds[i] is None and len(line) <= rules.footer_label and not re.search(r"\W", line):
+        if kinds[i] is None and len(line) <= rules.footer_label and not _NON_WORD.search(line):
             kinds[i] = "footer"

@@ -439,3 +439,16 @@ def test_kg_reads_summaries_and_parameters() -> None:
     assert saved["links-by-type"].params == {}
     for name in SAVED:
         assert saved[name].summary and not saved[name].summary.startswith("#")
+
+
+def test_kg_query_start_up_stays_light() -> None:
+    # `kg query` must start fast: loading the command line may not pull in the
+    # analysis, evaluation or drawing libraries (they load inside their commands).
+    import subprocess
+    import sys
+
+    heavy = ["networkx", "kg.evaluate", "rdflib", "pandas", "matplotlib", "igraph", "starlette", "kg.clean"]
+    code = ("import sys; from kg.cli import main; from kg.cli import query; "
+            f"print([m for m in {heavy!r} if m in sys.modules])")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]", done.stdout

@@ -14,6 +14,8 @@ How it works, one module a step:
 - ``anaphora``: 该站 / 该所 / 站里 … to the nearest compatible antecedent;
 - ``relations``: links from connectors, cue words, alliances and hierarchy;
 - ``pipeline``: the steps in order.
+- ``blocks``: a text over 200,000 characters extracted block by block, results merged
+  (bounded memory; shorter texts are extracted whole).
 
 >>> extract("东兴边检站与东兴海关结对共建。")["relations"][0]["type"]
 'joint_building'
