@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from kg.model import Article, Resolved, Skipped
-from kg.store import ONTOLOGY_GRAPH, EmbeddedStore, Transaction, open_store
+from kg.store import IMPORT_GRAPH, ONTOLOGY_GRAPH, EmbeddedStore, Transaction, open_store
 
 # Exit codes of `kg build` (documented in the README).
 EXIT_ALL_READ = 0
@@ -533,6 +533,16 @@ def _previous(target: EmbeddedStore, signature: str) -> tuple[str, dict[str, lis
         return None
 
 
+def _carry_imports(target: EmbeddedStore, transaction: Transaction) -> None:
+    """Graphs added with `kg import` are not made from articles: a rebuild keeps them as they were."""
+    if not target.exists():
+        return
+    current = target.ox
+    for graph in current.named_graphs():
+        if graph.value.startswith(IMPORT_GRAPH):
+            transaction.ox.bulk_extend(current.quads_for_pattern(None, None, None, graph))
+
+
 def build(
     paths: Iterable[str | os.PathLike[str]],
     store: str | os.PathLike[str] | None = None,
@@ -578,52 +588,55 @@ def _build(paths, store, *, curation, jobs, full, wait, max_bytes, progress, sch
 
         return build_remote(paths, target, curation=curation, jobs=jobs, max_bytes=max_bytes, progress=progress)
     decisions = load_curation(curation) if curation else None  # fails before anything is read or written
-    summary = BuildSummary(store=target.location)
-    docs = collect(paths, cache_dir=target.cache_dir, jobs=jobs, max_bytes=max_bytes, progress=progress,
-                   summary=summary, full=full, scheduler=scheduler)
-    with _step(summary, "resolve"):
-        code = mention_code()
-        memo = {} if full else _load_mentions(target, code)
-        bar = _bar(progress, "resolve", len(docs))
-        resolved = resolve(docs, decisions, memo=memo)
-        bar.update(len(docs))
-        bar.close()
-    del docs
-    if on_resolved is not None:
-        on_resolved(resolved)
-    summary.report = list(resolved.report)
-    summary.organizations_by_type = dict(sorted(Counter(o.type for o in resolved.organizations.values()).items()))
-    summary.links_by_type = dict(sorted(Counter(link.type for link in resolved.links.values()).items()))
+    # One writer from the first read to the last write: a second build refuses (or waits) at once.
+    with target.lock(wait=wait):
+        summary = BuildSummary(store=target.location)
+        docs = collect(paths, cache_dir=target.cache_dir, jobs=jobs, max_bytes=max_bytes, progress=progress,
+                       summary=summary, full=full, scheduler=scheduler)
+        with _step(summary, "resolve"):
+            code = mention_code()
+            memo = {} if full else _load_mentions(target, code)
+            bar = _bar(progress, "resolve", len(docs))
+            resolved = resolve(docs, decisions, memo=memo)
+            bar.update(len(docs))
+            bar.close()
+        del docs
+        if on_resolved is not None:
+            on_resolved(resolved)
+        summary.report = list(resolved.report)
+        summary.organizations_by_type = dict(sorted(Counter(o.type for o in resolved.organizations.values()).items()))
+        summary.links_by_type = dict(sorted(Counter(link.type for link in resolved.links.values()).items()))
 
-    signature = graph_signature()
-    with _step(summary, "previous"):
-        previous = None if full else _previous(target, signature)
-    with _step(summary, "encode"):
-        lines = resolved_lines(resolved)
-    change = None
-    if previous is not None:
-        with _step(summary, "diff"):
-            change = _changes(previous[1], lines)
-        if change.nodes > INCREMENTAL_LIMIT * max(change.total, 1):
-            change = None
-    with target.new_version(wait=wait, copy_current=change is not None) as transaction:
-        with _step(summary, "load"):
-            if change is not None and target.current_version() == previous[0]:
-                _apply(transaction, change, progress)
-                summary.load, summary.changed = "incremental", change.nodes
-                summary.triples = previous[2] - len(change.remove) + len(change.add)
-            else:
-                transaction.ox.clear()  # the base changed under us (or a full load): start empty
-                summary.triples = _load_full(transaction, resolved, target.root, progress)
-                summary.changed = sum(1 for _ in _nodes(resolved))
-        with _step(summary, "save"):
-            (transaction.store.versions_dir / f"{transaction.name}.resolved.json").write_text(
-                join_resolved(lines, resolved.report), encoding="utf-8"
-            )
-            (transaction.store.versions_dir / f"{transaction.name}{MENTIONS_SUFFIX}").write_bytes(
-                marshal.dumps({"code": code, "memo": memo}))
-        summary.version = transaction.name
-        summary.seconds = round(time.perf_counter() - started, 3)
-        transaction.record = {"summary": summary.to_dict(), "sources": paths,
-                              "build": {"version": transaction.name, "signature": signature}}
-    return summary
+        signature = graph_signature()
+        with _step(summary, "previous"):
+            previous = None if full else _previous(target, signature)
+        with _step(summary, "encode"):
+            lines = resolved_lines(resolved)
+        change = None
+        if previous is not None:
+            with _step(summary, "diff"):
+                change = _changes(previous[1], lines)
+            if change.nodes > INCREMENTAL_LIMIT * max(change.total, 1):
+                change = None
+        with target.new_version(wait=wait, copy_current=change is not None) as transaction:
+            with _step(summary, "load"):
+                if change is not None and target.current_version() == previous[0]:
+                    _apply(transaction, change, progress)
+                    summary.load, summary.changed = "incremental", change.nodes
+                    summary.triples = previous[2] - len(change.remove) + len(change.add)
+                else:
+                    transaction.ox.clear()  # the base changed under us (or a full load): start empty
+                    summary.triples = _load_full(transaction, resolved, target.root, progress)
+                    _carry_imports(target, transaction)
+                    summary.changed = sum(1 for _ in _nodes(resolved))
+            with _step(summary, "save"):
+                (transaction.store.versions_dir / f"{transaction.name}.resolved.json").write_text(
+                    join_resolved(lines, resolved.report), encoding="utf-8"
+                )
+                (transaction.store.versions_dir / f"{transaction.name}{MENTIONS_SUFFIX}").write_bytes(
+                    marshal.dumps({"code": code, "memo": memo}))
+            summary.version = transaction.name
+            summary.seconds = round(time.perf_counter() - started, 3)
+            transaction.record = {"summary": summary.to_dict(), "sources": paths,
+                                  "build": {"version": transaction.name, "signature": signature}}
+        return summary

@@ -39,6 +39,7 @@ import pyoxigraph as ox
 ID = "https://w3id.org/lianjian/id/"
 ONTOLOGY_GRAPH = ID + "graph/ontology"
 METRICS_GRAPH = ID + "graph/metrics"
+IMPORT_GRAPH = ID + "graph/import/"  # + file name: what `kg import` loaded, kept by rebuilds
 DEFAULT_LOCATION = "kg-store"
 
 _NUMERIC = {
@@ -260,10 +261,16 @@ class EmbeddedStore(KGStore):
             transaction.replace_graph(graph, lines)
 
     def load_files(self, paths: Iterable[str | os.PathLike[str]], *, graph: str | None = None, wait: bool = False) -> None:
-        """Add RDF files (Turtle, N-Triples, N-Quads, TriG, JSON-LD, RDF/XML) to the graph, in a new version."""
+        """Add RDF files (Turtle, N-Triples, N-Quads, TriG, JSON-LD, RDF/XML) to the graph, in a new version.
+
+        Each file goes to its own named graph (``…/graph/import/FILE-NAME``), which
+        later builds keep, unless ``graph`` names one. Queries see every graph.
+        """
+        from kg.rdf import segment
+
         with self.new_version(copy_current=True, wait=wait) as transaction:
             for path in paths:
-                transaction.load_file(path, graph=graph)
+                transaction.load_file(path, graph=graph or IMPORT_GRAPH + segment(Path(path).name))
 
     def close(self) -> None:
         self._ox = None

@@ -8,7 +8,7 @@ from _extract_helpers import names
 @pytest.mark.parametrize(
     "text",
     [
-        "该站被授予“模范边检站”荣誉称号。",  # honour after 授予
+        "去年该站被授予“英雄边检站”光荣称号。",  # honour after 授予
         "该所荣获“全国先进基层党组织”称号。",  # honour
         "各单位党委要高度重视。",  # generic class
         "驻地党委政府给予支持。",  # generic class
@@ -33,4 +33,4 @@ def test_generic_quoted_alliance_word_is_not_a_name():
 
 
 def test_honour_giver_is_an_organization_but_the_honour_is_not():
-    assert names("该站被国务院授予“模范边检站”荣誉称号。") == {"国务院"}
+    assert names("该队被公安部授予“先锋边检站”光荣称号。") == {"公安部"}

@@ -125,8 +125,10 @@ def test_a_graph_changed_after_its_build_is_reloaded_in_full(evolved, tmp_path):
     extra.write_text("<http://example.org/a> <http://example.org/p> <http://example.org/b> .\n", encoding="utf-8")
     EmbeddedStore(copy).load_files([extra])
     summary = build([evolved["corpus"]], copy, jobs=1)
-    assert summary.load == "full"  # the imported triple is not the build's: a full build drops it
-    assert quads(copy) == quads(evolved["store"])
+    assert summary.load == "full"  # the graph is no longer the build's own output
+    imported = [q for q in quads(copy) if "graph/import/" in q]
+    assert len(imported) == 1  # … but what `kg import` added is kept in its own graph
+    assert [q for q in quads(copy) if q not in imported] == quads(evolved["store"])
 
 
 def test_nodes_write_exactly_the_lines_of_kg_rdf(sample_corpus):
@@ -222,3 +224,42 @@ def test_saved_mentions_of_other_code_are_not_used(tmp_path, sample_corpus, name
     monkeypatch.setattr("kg.build.mention_code", lambda: "other code")
     build([corpus], store, jobs=1)
     assert sorted(found) == names[:3]
+
+
+def test_imported_graphs_survive_full_and_incremental_rebuilds(tmp_path, sample_corpus, names):
+    corpus = copy_corpus(sample_corpus, tmp_path / "corpus", names[:3])
+    store = tmp_path / "store"
+    build([corpus], store, jobs=1)
+    extra = tmp_path / "partner.ttl"
+    extra.write_text('<http://example.org/unit> <http://example.org/p> "来自其他团队" .', encoding="utf-8")
+    EmbeddedStore(store).load_files([extra])
+    ask = 'ASK { <http://example.org/unit> ?p "来自其他团队" }'
+    for full in (False, True):
+        shutil.copy(sample_corpus / names[3], corpus / names[3])
+        build([corpus], store, jobs=1, full=full)
+        assert EmbeddedStore(store).query(ask).boolean, f"imported triples lost by a {'full' if full else 'plain'} rebuild"
+
+
+def test_a_build_holds_the_writer_lock_from_its_first_read(tmp_path, sample_corpus, names, monkeypatch):
+    import fcntl
+
+    import kg.build as build_module
+
+    corpus = copy_corpus(sample_corpus, tmp_path / "corpus", names[:2])
+    store = tmp_path / "store"
+    seen = []
+    real_collect = build_module.collect
+
+    def collect_while_checking(*args, **kwargs):
+        other = EmbeddedStore(store)
+        with open(other.lock_path, "a+") as handle:  # what a second process sees
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                seen.append("free")
+            except BlockingIOError:
+                seen.append("held")
+        return real_collect(*args, **kwargs)
+
+    monkeypatch.setattr(build_module, "collect", collect_while_checking)
+    build([corpus], store, jobs=1)
+    assert seen == ["held"]  # the refusal itself is tested in tests/faults/test_kill_and_locks.py

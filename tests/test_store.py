@@ -140,3 +140,19 @@ def test_the_lock_is_reentrant_within_a_process(tmp_path):
     assert values(store) == ["inside"]
     write(store, "after")
     assert values(store) == ["after"]
+
+
+def test_imported_files_get_graphs_of_their_own(tmp_path):
+    import pyoxigraph as ox
+
+    from kg.store import IMPORT_GRAPH
+
+    store = EmbeddedStore(tmp_path / "s")
+    write(store, "data")
+    extra = tmp_path / "其他 团队.ttl"
+    extra.write_text('@prefix ex: <http://example.org/> . ex:b ex:p "imported" .', encoding="utf-8")
+    store.load_files([extra])
+    graphs = [g.value for g in EmbeddedStore(store.location).ox.named_graphs()]
+    assert graphs == [IMPORT_GRAPH + "其他%20团队.ttl"]
+    assert values(store) == ["data", "imported"]
+    assert ox.NamedNode(graphs[0])

@@ -119,13 +119,16 @@ def build(paths, store_location, curation, no_curation, jobs, full, scheduler, w
 @main.command("import")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @store_option
-@click.option("--graph", default=None, metavar="IRI", help="Load into this named graph instead of the default graph.")
+@click.option("--graph", default=None, metavar="IRI",
+              help="Load into this named graph [default: …/graph/import/FILE-NAME, one per file].")
 @click.option("--wait", is_flag=True, help="Wait for another writer instead of refusing.")
 def import_(files, store_location, graph, wait) -> None:
     """Load RDF files (Turtle, N-Triples, N-Quads, TriG, JSON-LD, RDF/XML) into the store.
 
     The files are added to the current graph in a new version, streamed by
-    Oxigraph's bulk loader; a file that does not parse changes nothing.
+    Oxigraph's bulk loader; a file that does not parse changes nothing. Each
+    file gets a named graph of its own, which later `kg build` runs keep;
+    queries see all graphs.
 
     \b
     Example:

@@ -128,6 +128,9 @@ class Lexicon:
     bare_units: dict[str, str]
     bare_re: re.Pattern
     boundary_re: re.Pattern
+    never_name_starts: frozenset[str]
+    subunit_cue_re: re.Pattern  # 下辖 / 下设 …: bare sub-units listed after it belong to the unit before it
+    subunit_ends: tuple[str, ...]  # boundary words a name never absorbs (与己海关 is 与 + 己海关)
     leading_modifiers: tuple[str, ...]
     modifiers_re: re.Pattern
     generic_starts: tuple[str, ...]
@@ -203,6 +206,9 @@ def _compile(data: dict, digest: str) -> Lexicon:
         bare_units=dict(data["bare_units"]),
         bare_re=re.compile(_alternation(data["bare_units"])),
         boundary_re=re.compile(_alternation(data["left_boundaries"])),
+        never_name_starts=frozenset(data["never_name_starts"]),
+        subunit_cue_re=_scanner(data["subunit_cues"]),
+        subunit_ends=tuple(data["subunit_ends"]),
         leading_modifiers=tuple(sorted(data["leading_modifiers"], key=len, reverse=True)),
         modifiers_re=re.compile(f"(?:{_alternation(data['leading_modifiers'])})+"),
         generic_starts=tuple(data["generic_starts"]),

@@ -151,10 +151,12 @@ def _window_cut(window: str, lex: Lexicon) -> tuple[int, str]:
             continue
         previous_cut, previous_word, cut, word = cut, word, match.end(), match.group()
     if cut and len(word) == 1 and len(window) - cut == 1 and not window[cut:].startswith(lex.generic_starts) and (
+            word not in lex.never_name_starts) and (
             cut == previous_cut + 1 or (
             cut >= 2 and window[cut - 2] in _NAME_ENDS_BEFORE_CHAR)):
         # 与等秀村, 弄岛镇等秀村: a one-character name part after a one-character boundary that
-        # itself follows a boundary or a place word makes a two-character name (等秀)
+        # itself follows a boundary or a place word makes a two-character name (等秀); a
+        # connector or preposition is never absorbed so (与己海关 is 与 + a too short 己海关)
         cut, word = previous_cut, previous_word
     _WINDOW_CUTS[window] = (cut, word)
     return cut, word

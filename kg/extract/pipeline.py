@@ -16,6 +16,7 @@ from kg.extract.implicit import local_bodies
 from kg.extract.lists import expand_lists
 from kg.extract.names import Mention, Occupied, find_mentions
 from kg.extract.relations import find_relations
+from kg.extract.subunits import bare_subunits
 from kg.model import ORG_TYPES, RELATION_TYPES
 
 BLOCK_CHARS = 200_000  # longer texts are extracted block by block (kg.extract.blocks)
@@ -231,7 +232,7 @@ def _resolve_anaphora(text: str, mentions: list[Mention], registry: Registry, le
             continue
         known = next((registry.get(f + m.name) for f in parent.forms() if registry.get(f + m.name)), None)
         surface = target.name if target.name in parent.forms() else parent.name
-        child = known or registry.add(surface + m.name, m.type)
+        child = known or registry.add(surface + m.name, m.type or parent.type)  # 该站下辖一队: the station's kind
         for form in parent.forms():  # 该站执勤三队: every name of the station makes a name of the team
             if registry.get(form + m.name) is None:
                 registry.alias(child, form + m.name)
@@ -266,6 +267,7 @@ def extract_text(text: str, doc: str = "") -> dict:
     """``extract`` of the whole text at once, whatever its length."""
     lex = load_lexicon()
     mentions = find_mentions(text, lex)
+    mentions = _with_subunits(text, mentions, lex)
     mentions += expand_lists(text, mentions, lex)
     mentions += local_bodies(text, mentions, lex)
     mentions.sort(key=lambda m: (m.start, -m.end))
@@ -284,6 +286,18 @@ def extract_text(text: str, doc: str = "") -> dict:
             m.entity = survivor.key if survivor else None
     relations = find_relations(text, mentions, created, lex)
     return _output(doc, registry, relations)
+
+
+def _with_subunits(text: str, mentions: list[Mention], lex: Lexicon) -> list[Mention]:
+    """Bare sub-units after 下辖 / 下设 … become parts of their unit; the bare mentions they cover go."""
+    parts = bare_subunits(text, mentions, lex)
+    if not parts:
+        return mentions
+    taken = Occupied(len(text))
+    for m in parts:
+        taken.take(m.start, m.end)
+    kept = [m for m in mentions if not (m.kind == "bare" and taken.overlaps(m.start, m.end))]
+    return sorted(kept + parts, key=lambda m: (m.start, -m.end))
 
 
 def _output(doc: str, registry: Registry, relations: list[dict]) -> dict:
