@@ -87,8 +87,9 @@ def _bar(enabled: bool, desc: str, total: int | None, unit: str = "article"):
     if enabled:
         from tqdm import tqdm
 
-        return tqdm(total=total, desc=desc, unit=unit, unit_scale=True, file=sys.stderr, dynamic_ncols=True,
-                    smoothing=0.1)
+        # SI suffixes only where counts are large: small ones would print as 0.00/400.
+        return tqdm(total=total, desc=desc, unit=unit, unit_scale=(total or 0) >= 100_000, file=sys.stderr,
+                    dynamic_ncols=True, smoothing=0.1)
     return _NoBar()
 
 

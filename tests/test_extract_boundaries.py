@@ -42,3 +42,26 @@ def test_verb_before_a_party_branch_is_not_part_of_a_name():
 )
 def test_boundary_characters_inside_words_are_not_boundaries(text, expected):
     assert names(text) == expected
+
+
+@pytest.mark.parametrize("word", ["与", "同", "和", "跟", "及", "向", "对"])
+def test_a_connector_never_starts_a_name_before_a_one_character_part(word):
+    # 与 + 己海关: the one-character part is too short to name a unit, and 与 is never absorbed
+    assert not any(name.startswith(word) for name in names(f"{word}己海关开展共建。"))
+    assert not any(name.startswith(word) for name in names(f"某县{word}己海关开展共建。"))
+
+
+def test_a_unit_before_a_connector_and_a_one_character_part_is_kept():
+    assert names("戊丁边检站与己海关结对共建。") == {"戊丁边检站"}
+    assert names("戊丁边检站同己海关、庚辛海事局结对共建。") == {"戊丁边检站", "庚辛海事局"}
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("与等秀村开展共建。", {"等秀村"}),  # 等 may begin a name after a connector
+        ("弄岛镇等秀村开展共建。", {"弄岛镇等秀村"}),  # and after a place word
+    ],
+)
+def test_a_boundary_character_that_is_not_a_connector_may_still_begin_a_two_character_name(text, expected):
+    assert names(text) == expected

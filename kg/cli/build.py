@@ -15,13 +15,14 @@ from kg.cli.options import fail, store_option
 MAX_NOTES = 20  # resolution and curation notes printed after a build; JSON output has them all
 
 
-def _print_summary(summary, fmt: str) -> None:
+def _print_summary(summary, fmt: str, curation: str | None = None) -> None:
     from kg.tables import clean, json_text, render
 
     if fmt == "json":
-        click.echo(json_text(summary.to_dict(), indent=2))
+        click.echo(json_text({**summary.to_dict(), "curation": curation}, indent=2))
         return
     click.echo(f"Store:        {clean(summary.store)} (version {summary.version})")
+    click.echo(f"Curation:     {clean(curation) if curation else 'none'}")
     click.echo(
         f"Articles:     {summary.articles_read} read ({summary.extracted} extracted, "
         f"{summary.articles_read - summary.extracted} from cache), {len(summary.skipped)} skipped, "
@@ -112,7 +113,7 @@ def build(paths, store_location, curation, no_curation, jobs, full, scheduler, w
         fail("interrupted: the previous graph is unchanged", 130)
     except (RuntimeError, OSError) as error:  # e.g. no Dask scheduler at --scheduler
         fail(f"build failed, nothing was changed: {error}", EXIT_FAILED)
-    _print_summary(summary, fmt)
+    _print_summary(summary, fmt, curation)
     sys.exit(summary.exit_code)
 
 

@@ -25,6 +25,6 @@ from kg.extract.lexicon import load_lexicon
 from kg.extract.pipeline import extract
 
 # Bump the code part when the output can change; the lexicon part follows the lexicon file.
-EXTRACTOR_VERSION = f"2.5+{load_lexicon().digest}"
+EXTRACTOR_VERSION = f"2.6+{load_lexicon().digest}"
 
 __all__ = ["extract", "EXTRACTOR_VERSION"]

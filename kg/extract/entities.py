@@ -92,6 +92,25 @@ def short_form_aliases(registry: Registry, mentions: list[Mention], lex: Lexicon
                 entity = registry.merge(entity, other)
 
 
+def attached_short_forms(registry: Registry, mentions: list[Mention]) -> None:
+    """甲山出入境边防检查站执勤一队 ≡ 甲山边检站执勤一队: a part named through two names of one unit.
+
+    Runs after short_form_aliases, once the unit's own names are merged.
+    """
+    for m in mentions:
+        parent = m.parent
+        if m.kind != "org" or not m.attached or parent is None or parent.kind != "org":
+            continue
+        unit, entity = registry.get(parent.name), registry.get(m.name)
+        if unit is None or entity is None or not m.name.startswith(parent.name):
+            continue
+        own = m.name[len(parent.name) :]
+        for form in unit.forms():
+            other = registry.get(form + own)
+            if other is not None and other is not entity and other.type == entity.type:
+                entity = registry.merge(entity, other)
+
+
 def _by_ending(entities: list[Entity]) -> dict[str, list[Entity]]:
     """Entities grouped by the last three characters of their names (in their given order).
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from kg.extract.anaphora import Antecedents
-from kg.extract.entities import Registry, dropped_middle_aliases, place_dropped_aliases, short_form_aliases
+from kg.extract.entities import Registry, attached_short_forms, dropped_middle_aliases, place_dropped_aliases, short_form_aliases
 from kg.extract.lexicon import Lexicon, load_lexicon
 from kg.extract.implicit import local_bodies
 from kg.extract.lists import expand_lists
@@ -49,6 +49,7 @@ def _register(text: str, mentions: list[Mention], lex: Lexicon) -> Registry:
         for alias in m.aliases:
             registry.alias(entity, alias)
     short_form_aliases(registry, mentions, lex)
+    attached_short_forms(registry, mentions)
     by_prefix: dict[str, list[Mention]] = {}
     for other in mentions:
         if other.kind == "org" and other.prefix:
