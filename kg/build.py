@@ -66,6 +66,7 @@ class BuildSummary:
     load: str = "full"  # "full" (bulk load into a new database) or "incremental" (changes applied to a copy)
     changed: int = 0  # nodes (organizations, links, articles, places, decisions) rewritten by this build
     timings: dict[str, float] = field(default_factory=dict)  # seconds per step
+    warnings: list[tuple[str, str]] = field(default_factory=list)  # (path, what was repaired while reading)
 
     @property
     def exit_code(self) -> int:
@@ -74,6 +75,7 @@ class BuildSummary:
     def to_dict(self) -> dict:
         data = asdict(self)
         data["skipped"] = [{"path": s.path, "reason": s.reason} for s in self.skipped]
+        data["warnings"] = [{"path": p, "warning": w} for p, w in self.warnings]
         data["duplicates"] = [{"path": p, "same_as": q} for p, q in self.duplicates]
         data["exit_code"] = self.exit_code
         return data
@@ -330,6 +332,7 @@ def collect(
             summary.duplicates.append((article.path, first_path[article.sha256]))
             continue
         first_path[article.sha256] = article.path
+        summary.warnings.extend((article.path, warning) for warning in article.warnings or ())
         summary.extracted += not result.from_cache
         docs.append((article, result.extraction))
     summary.articles_read = len(docs)

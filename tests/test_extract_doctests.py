@@ -5,7 +5,7 @@ import importlib
 
 import pytest
 
-MODULES = ["__init__", "lexicon", "sentences", "names", "lists", "implicit", "entities", "anaphora", "relations",
+MODULES = ["__init__", "lexicon", "sentences", "names", "lists", "implicit", "entities", "anaphora", "relations", "subunits",
            "pipeline"]
 
 

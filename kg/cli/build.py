@@ -47,6 +47,10 @@ def _print_summary(summary, fmt: str, curation: str | None = None) -> None:
         click.echo("\nDuplicates (counted once):")
         for path, same_as in summary.duplicates:
             click.echo(f"  {clean(path)}: same bytes as {clean(same_as)}")
+    if summary.warnings:
+        click.echo("\nRead with repairs:")
+        for path, warning in summary.warnings:
+            click.echo(f"  {clean(path)}: {clean(warning)}")
     for line in summary.report[:MAX_NOTES]:
         click.echo(f"Note: {clean(line)}", err=True)
     if len(summary.report) > MAX_NOTES:

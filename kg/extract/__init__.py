@@ -7,6 +7,7 @@ How it works, one module a step:
   boundary words, cue words per relation, anaphora) plus the place list of cpca;
 - ``names``: unit mentions from the grammar of names ([place/name] + suffix,
   nested units, Party organizations of units, quoted alliances, named groups);
+- ``subunits``: bare sub-units listed after 下辖 / 下设 … (执勤一队、综合科) named by their unit;
 - ``lists``: coordinated lists sharing a suffix or a place (泰州、温州边检站;
   铜陵海关、海事、公安 → implicit 铜陵海事 and 铜陵公安);
 - ``implicit``: bare 市委 / 旗委、政府 named after the place of the paragraph;
