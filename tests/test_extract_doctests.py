@@ -5,8 +5,8 @@ import importlib
 
 import pytest
 
-MODULES = ["__init__", "lexicon", "sentences", "names", "lists", "implicit", "entities", "anaphora", "relations", "subunits",
-           "pipeline"]
+MODULES = ["__init__", "lexicon", "sentences", "names", "lists", "implicit", "entities", "anaphora", "relations",
+           "subunits", "pipeline"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -1,8 +1,8 @@
 """Sub-units listed bare after their unit and 下辖 / 下设 / 设有 …: parts of that unit.
 
-丙边检站下辖执勤一队、执勤二队 names two teams only through the station
+丙山边检站下辖执勤一队、执勤二队 names two teams only through the station
 before the verb: each becomes a mention named by the station
-(丙边检站执勤一队) whose parent is the station, so that the nested-name rule
+(丙山边检站执勤一队) whose parent is the station, so that the nested-name rule
 links it with ``sub_organization_of``. After an anaphor (该站下辖执勤一队)
 the team is an anaphoric mention, named once the anaphor is resolved. A bare
 team with no unit before the verb stays out.
@@ -10,18 +10,19 @@ team with no unit before the verb stays out.
 >>> from kg.extract.lexicon import load_lexicon
 >>> from kg.extract.names import find_mentions
 >>> lex = load_lexicon()
->>> text = "丙边检站下辖执勤一队、执勤二队。"
+>>> text = "丙山边检站下辖执勤一队、执勤二队。"
 >>> [m.name for m in bare_subunits(text, find_mentions(text, lex), lex)]
-['丙边检站执勤一队', '丙边检站执勤二队']
+['丙山边检站执勤一队', '丙山边检站执勤二队']
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from functools import lru_cache
 
 from kg.extract.lexicon import Lexicon
-from kg.extract.names import Mention, is_generic, made_of_generic
+from kg.extract.names import Mention, Occupied, is_generic, made_of_generic
 
 _MAX_PART = 6  # characters of an item's own words before its ending (执勤十一 / 出入境管理)
 _PARENT_GAP = 2  # characters allowed between the unit and the verb (丙边检站目前下辖 is too far)
@@ -66,10 +67,14 @@ def bare_subunits(text: str, mentions: list[Mention], lex: Lexicon) -> list[Ment
     if lex.subunit_cue_re.search(text) is None:
         return []
     by_end = sorted((m for m in mentions if m.kind in ("org", "anaphor")), key=lambda m: m.end)
-    named = [m for m in mentions if m.kind in ("org", "anaphor")]
+    ends = [m.end for m in by_end]
+    named = Occupied(len(text))
+    for m in by_end:
+        named.take(m.start, m.end)
     found: list[Mention] = []
     for cue in lex.subunit_cue_re.finditer(text):
-        parent = next((m for m in reversed(by_end) if m.end <= cue.start()), None)
+        i = bisect_right(ends, cue.start())
+        parent = by_end[i - 1] if i else None
         if parent is None or cue.start() - parent.end > _PARENT_GAP:
             continue
         if parent.kind == "anaphor" and parent.name:  # 该站执勤一队下辖…: too deep to name safely
@@ -77,7 +82,7 @@ def bare_subunits(text: str, mentions: list[Mention], lex: Lexicon) -> list[Ment
         first = cue.end() + 1 if text.startswith("的", cue.end()) else cue.end()  # 下辖的执勤一队
         for start, end in _items(text, first, lex):
             item = text[start:end]
-            if any(m.start < end and start < m.end for m in named) or not _plain_item(item, lex) or (
+            if named.overlaps(start, end) or not _plain_item(item, lex) or (
                     lex.boundary_re.match(item) and not lex.team_re.match(item)):
                 break  # a named unit (下辖丁边检站) is linked by the hierarchy cues; a class ends the list
             if parent.kind == "anaphor":
