@@ -65,3 +65,12 @@ def test_a_unit_before_a_connector_and_a_one_character_part_is_kept():
 )
 def test_a_boundary_character_that_is_not_a_connector_may_still_begin_a_two_character_name(text, expected):
     assert names(text) == expected
+
+
+def test_a_demonstrative_place_word_before_a_name_is_not_part_of_it():
+    from kg.extract import extract
+
+    for lead in ("该县", "全镇", "本市"):
+        result = extract(f"{lead}石门村党支部与青岚边境派出所结对共建。")
+        assert [e["name"] for e in result["entities"]] == ["石门村党支部", "青岚边境派出所"]
+        assert [r["type"] for r in result["relations"]] == ["joint_building"]
