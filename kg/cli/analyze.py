@@ -120,7 +120,14 @@ k_option = click.option("--k", "k", type=int, default=None,
 @seed_option
 @write_option
 def centrality(store_location, relations, alliances, engine, fmt, top, types, sort, k, seed, write) -> None:
-    """Degree, weighted degree, betweenness, PageRank, eigenvector and closeness per unit."""
+    """Degree, weighted degree, betweenness, PageRank, eigenvector and closeness per unit.
+
+    \b
+    Examples:
+      kg analyze centrality --top 10
+      kg analyze centrality --type BorderInspection --format csv > central.csv
+      kg analyze centrality --relation joint_defense --write
+    """
     from kg.analyze.centrality import centrality as compute
 
     store, graph = _load(store_location, relations, alliances)
@@ -142,7 +149,13 @@ def centrality(store_location, relations, alliances, engine, fmt, top, types, so
 @seed_option
 @write_option
 def communities(store_location, relations, alliances, engine, fmt, method, members, seed, write) -> None:
-    """Communities (seeded Louvain or Leiden), their modularity and mix of types."""
+    """Communities (seeded Louvain or Leiden), their modularity and mix of types.
+
+    \b
+    Examples:
+      kg analyze communities
+      kg analyze communities --method leiden --format json
+    """
     from kg.analyze.communities import communities as compute
 
     store, graph = _load(store_location, relations, alliances)
@@ -161,7 +174,13 @@ def communities(store_location, relations, alliances, engine, fmt, method, membe
 @click.option("--type", "types", multiple=True, type=click.Choice(ORG_TYPES), help="Only these organization types.")
 @write_option
 def brokers(store_location, relations, alliances, engine, fmt, top, types, write) -> None:
-    """Cross-sector brokers: types of partners spanned, Burt's constraint and effective size."""
+    """Cross-sector brokers: types of partners spanned, Burt's constraint and effective size.
+
+    \b
+    Examples:
+      kg analyze brokers --top 10
+      kg analyze brokers --alliances clique
+    """
     from kg.analyze.brokers import brokers as compute
 
     store, graph = _load(store_location, relations, alliances)
@@ -181,7 +200,13 @@ def brokers(store_location, relations, alliances, engine, fmt, top, types, write
 @click.option("--max-paths", type=int, default=5, show_default=True)
 @_handle_errors
 def path(a, b, store_location, relations, alliances, engine, fmt, max_paths) -> None:
-    """Shortest paths between units A and B (name, alias or IRI), with each hop's evidence."""
+    """Shortest paths between units A and B (name, alias or IRI), with each hop's evidence.
+
+    \b
+    Examples:
+      kg analyze path 铜陵边检站 泰州边检站
+      kg analyze path 铜陵边检站 铜陵海关 --format json
+    """
     from kg.analyze.paths import paths
 
     _, graph = _load(store_location, relations, alliances)
@@ -200,7 +225,13 @@ def path(a, b, store_location, relations, alliances, engine, fmt, max_paths) -> 
 @click.option("--radius", type=int, default=1, show_default=True, help="Hops from the unit.")
 @_handle_errors
 def ego(name, store_location, relations, alliances, engine, fmt, radius) -> None:
-    """One unit's network within --radius hops."""
+    """One unit's network within --radius hops.
+
+    \b
+    Examples:
+      kg analyze ego 铜陵边检站 --radius 2
+      kg viz --ego 铜陵边检站 --radius 2 -o out/ego.html   # the same network as a map
+    """
     from kg.analyze.ego import ego as compute
 
     _, graph = _load(store_location, relations, alliances)
@@ -213,7 +244,13 @@ def ego(name, store_location, relations, alliances, engine, fmt, radius) -> None
 @graph_options
 @format_option
 def summary(store_location, relations, alliances, engine, fmt) -> None:
-    """Size, density, components, links by relation, type × type matrix, assortativity by type."""
+    """Size, density, components, links by relation, type × type matrix, assortativity by type.
+
+    \b
+    Examples:
+      kg analyze summary
+      kg analyze summary --relation joint_building --format json
+    """
     from kg.analyze.summary import summary as compute
 
     _, graph = _load(store_location, relations, alliances)
@@ -235,7 +272,13 @@ def summary(store_location, relations, alliances, engine, fmt) -> None:
 @click.option("--top", type=int, default=20, show_default=True)
 @seed_option
 def report(store_location, relations, alliances, engine, out_dir, top, seed) -> None:
-    """A Markdown report with the tables and charts (degree distribution, type heat map, community sizes)."""
+    """A Markdown report with the tables and charts (degree distribution, type heat map, community sizes).
+
+    \b
+    Examples:
+      kg analyze report -o report/
+      kg analyze report -o report/ --relation joint_building --relation joint_defense
+    """
     from kg.analyze.report import write_report
 
     _, graph = _load(store_location, relations, alliances)
