@@ -35,6 +35,8 @@ REGISTRY: list[tuple[str, str]] = [
     ("Extraction speed (one core)", "run_all:extraction_rows"),
     ("Build", "bench_build"),
     ("Query latency", "bench_query"),
+    ("Maps", "bench_maps"),
+    ("Server", "bench_serve"),
 ]
 
 PACKAGES = ("pyoxigraph", "oxrdflib", "rdflib", "networkx", "igraph", "jieba", "opencc", "pyahocorasick", "cpca",

@@ -125,9 +125,9 @@ def is_within(inner: str, outer: str) -> bool:
 def text_place(text: str) -> str | None:
     """The one place a short text (a title) names, or None when it names none or several.
 
-    >>> text_place("铜陵出入境边防检查站:党建联创")
+    >>> text_place("铜陵边检站携手口岸单位共建党建圈")
     '340700'
-    >>> text_place("回答好党建工作的时代之问") is None
+    >>> text_place("基层党建的新答卷") is None
     True
     """
     cpca = _cpca()
