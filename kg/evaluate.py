@@ -40,6 +40,7 @@ from typing import Any, Iterable
 
 import networkx as nx
 
+from kg.clean import to_simplified
 from kg.model import RELATION_TYPES, SYMMETRIC_RELATIONS
 
 ROWS = (
@@ -63,11 +64,6 @@ ROW_LABELS = {
 _WHITESPACE = re.compile(r"\s+")
 
 
-@lru_cache(maxsize=1)
-def _t2s():
-    import opencc
-
-    return opencc.OpenCC("t2s")
 
 
 @lru_cache(maxsize=65536)
@@ -77,7 +73,7 @@ def normalize_name(name: str) -> str:
     >>> normalize_name(" 甲市 海關 ")
     '甲市海关'
     """
-    return _WHITESPACE.sub("", _t2s().convert(name or ""))
+    return _WHITESPACE.sub("", to_simplified(name or ""))
 
 
 @dataclass

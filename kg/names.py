@@ -17,6 +17,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from kg.clean import to_simplified
+
 # Variant -> the short form every variant is folded to. Folding towards the
 # short form is safe because every full form contains more characters than the
 # short one, so no folded key can be folded again.
@@ -89,11 +91,6 @@ _GENERIC = re.compile(
 _SPACE_AND_MARKS = re.compile(r"[\s\u200b\u3000\"'“”‘’《》「」『』()（）\[\]【】]+")
 
 
-@lru_cache(maxsize=1)
-def _t2s():
-    import opencc  # imported on first use: a C extension with its own data files
-
-    return opencc.OpenCC("t2s")
 
 
 @lru_cache(maxsize=1 << 17)
@@ -105,7 +102,7 @@ def normalize(name: str) -> str:
     """
     text = unicodedata.normalize("NFKC", name)
     text = _SPACE_AND_MARKS.sub("", text)
-    return _t2s().convert(text)
+    return to_simplified(text)
 
 
 @lru_cache(maxsize=1)
