@@ -20,6 +20,7 @@ import yaml
 
 from kg.resources import ontology_dir
 from kg.textmeta import parse_date
+from kg.wordregex import alternation
 
 _DATE_TIME = (
     r"(?:(?:19|20)\d{2}\s*(?:年\s*\d{1,2}\s*月\s*\d{1,2}\s*日?|[-/.]\d{1,2}[-/.]\d{1,2})"
@@ -68,37 +69,13 @@ class Rules:
     maybe_short: re.Pattern[str] | None = None  # phrases and roles: they count on short lines only
 
 
-def _alternation(words: Sequence[str]) -> str:
-    """A regex matching any of ``words``, longest first, written as a trie so that matching
-    costs one branch per character instead of one attempt per word.
-
-    >>> re.fullmatch(_alternation(["责编", "责任编辑", "编辑"]), "责任编辑") is not None
-    True
-    """
-    trie: dict = {}
-    for word in words:
-        node = trie
-        for char in word:
-            node = node.setdefault(char, {})
-        node[""] = {}
-    return _trie_pattern(trie)
-
-
-def _trie_pattern(node: dict) -> str:
-    branches = [re.escape(char) + _trie_pattern(child) for char, child in sorted(node.items()) if char]
-    if not branches:
-        return ""
-    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-    return f"(?:{body})?" if "" in node else body
-
-
 @cache
 def load_rules(path: str | Path | None = None) -> Rules:
     """Compile ``ontology/boilerplate.yaml`` (or another file of the same shape)."""
     data = yaml.safe_load(Path(path or ontology_dir() / "boilerplate.yaml").read_text(encoding="utf-8"))
-    labels = _alternation(data["labels"])
-    separators = _alternation(data["crumb_separators"])
-    pipes = _alternation(data["link_separators"])
+    labels = alternation(data["labels"])
+    separators = alternation(data["crumb_separators"])
+    pipes = alternation(data["link_separators"])
     bullets = "".join(re.escape(b) for b in data["link_bullets"])
     return Rules(
         max_line=data["max_line_chars"],
@@ -109,7 +86,7 @@ def load_rules(path: str | Path | None = None) -> Rules:
         byline_token=data["byline_token_chars"],
         roles=frozenset(data["byline_roles"]),
         phrase_line=data["phrase_line_chars"],
-        phrase=re.compile(_alternation(data["phrases"])),
+        phrase=re.compile(alternation(data["phrases"])),
         exact=frozenset(data["exact"]),
         crumb_split=re.compile(rf"\s*(?:{separators})\s*"),
         crumb_segment=data["crumb_segment_chars"],
@@ -118,17 +95,17 @@ def load_rules(path: str | Path | None = None) -> Rules:
         link_segment=data["link_segment_chars"],
         related=frozenset(data["related_headings"]),
         footer_label=data["footer_label_chars"],
-        role=re.compile(_alternation(data["byline_roles"])),
+        role=re.compile(alternation(data["byline_roles"])),
         crumb_chars=re.compile("[" + "".join(re.escape(sep[0]) for sep in data["crumb_separators"]) + "]"),
         link_chars=re.compile("[" + re.escape("".join(data["link_separators"])) + bullets + "]"),
         html_drop_tags=tuple(data["html_drop_tags"]),
         html_drop_class_words=frozenset(data["html_drop_class_words"]),
         maybe_start=re.compile(rf"{_NUMBERISH.pattern[:-2]}【]|{labels}"),
         # One trie of literals: re then skips to the positions where one of their first characters is.
-        maybe_anywhere=re.compile(_alternation([
+        maybe_anywhere=re.compile(alternation([
             *(sep[0] for sep in data["crumb_separators"]), *data["link_separators"], *data["link_bullets"],
         ])),
-        maybe_short=re.compile(_alternation([*data["phrases"], *data["byline_roles"]])),
+        maybe_short=re.compile(alternation([*data["phrases"], *data["byline_roles"]])),
     )
 
 

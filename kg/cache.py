@@ -29,7 +29,7 @@ FILE_NAME = "extractions.sqlite"
 
 # Modules whose code decides an article's cleaned text and metadata (kg.extract is added whole).
 _INGEST_MODULES = ("kg.ingest", "kg.clean", "kg.boilerplate", "kg.encoding", "kg.htmltext", "kg.textmeta",
-                   "kg.filetype", "kg.names", "kg.model")
+                   "kg.filetype", "kg.names", "kg.model", "kg.wordregex")
 
 
 def _module_file(name: str) -> Path | None:

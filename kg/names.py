@@ -18,6 +18,7 @@ import unicodedata
 from functools import lru_cache
 
 from kg.clean import to_simplified
+from kg.wordregex import alternation
 
 # Variant -> the short form every variant is folded to. Folding towards the
 # short form is safe because every full form contains more characters than the
@@ -78,15 +79,11 @@ _PART_WORDS = (
 )
 
 
-def _alternation(words) -> str:
-    return "|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
-
-
 _BARE_PART = re.compile(
-    rf"^(?:{_alternation(GENERIC_QUALIFIERS)})*(?:{_ORDINAL})?(?:{_alternation(_PART_WORDS)})$"
+    rf"^(?:{alternation(GENERIC_QUALIFIERS)})*(?:{_ORDINAL})?(?:{alternation(_PART_WORDS)})$"
 )
 _GENERIC = re.compile(
-    rf"^(?:{_alternation(GENERIC_QUALIFIERS)}|{_ORDINAL}|{_alternation(UNIT_WORDS)})*$"
+    rf"^(?:{alternation(GENERIC_QUALIFIERS)}|{_ORDINAL}|{alternation(UNIT_WORDS)})*$"
 )
 _SPACE_AND_MARKS = re.compile(r"[\s\u200b\u3000\"'“”‘’《》「」『』()（）\[\]【】]+")
 
@@ -147,7 +144,7 @@ def _lexicon_short_forms() -> dict:
 
 @lru_cache(maxsize=1)
 def _fold_pattern() -> re.Pattern[str]:
-    return re.compile(_alternation(short_forms()))
+    return re.compile(alternation(short_forms()))
 
 
 @lru_cache(maxsize=65536)

@@ -20,6 +20,7 @@ from pathlib import Path
 import yaml
 
 from kg.resources import lexicon_file
+from kg.wordregex import alternation
 
 # Administrative suffixes stripped to get the short form of a place (铜陵市 → 铜陵).
 _PLACE_ENDINGS = ("特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "自治州",
@@ -30,33 +31,6 @@ KEYWORD_TYPED = "keyword-typed"
 NATIONAL = "national:"  # type prefix marking a hit that is a whole national body (公安部, 国务院)  # the type of a generic unit word comes from its name part
 
 
-def _alternation(words) -> str:
-    """A regex matching any of `words`, the longest at a position.
-
-    Built as a trie (边检(?:站|总站)…) so that matching does not try every word
-    at every position: on dense text a flat alternation of 300 words is slow.
-
-    >>> re.fullmatch(_alternation(["边检站", "边检总站", "海关"]), "边检总站") is not None
-    True
-    """
-    trie: dict = {}
-    for word in set(words):
-        if word:
-            node = trie
-            for char in word:
-                node = node.setdefault(char, {})
-            node[""] = {}
-
-    def emit(node: dict) -> str:
-        branches = [re.escape(char) + emit(child) for char, child in sorted(node.items()) if char]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        return f"(?:{body})?" if "" in node else body
-
-    return emit(trie)
-
-
 def _scanner(words) -> re.Pattern:
     """A regex finding any of `words`.
 
@@ -64,7 +38,7 @@ def _scanner(words) -> re.Pattern:
     first characters from the trie, and a lookahead in front hides it (measured
     1.1-2 times slower on the corpora).
     """
-    return re.compile(_alternation(words))
+    return re.compile(alternation(words))
 
 
 def _lexicon_path() -> Path:
@@ -204,13 +178,13 @@ def _compile(data: dict, digest: str) -> Lexicon:
         party_type=data["party_suffix_class"],
         short_forms={k: tuple(v) for k, v in data["short_forms"].items()},
         bare_units=dict(data["bare_units"]),
-        bare_re=re.compile(_alternation(data["bare_units"])),
-        boundary_re=re.compile(_alternation(data["left_boundaries"])),
+        bare_re=re.compile(alternation(data["bare_units"])),
+        boundary_re=re.compile(alternation(data["left_boundaries"])),
         never_name_starts=frozenset(data["never_name_starts"]),
         subunit_cue_re=_scanner(data["subunit_cues"]),
         subunit_ends=tuple(data["subunit_ends"]),
         leading_modifiers=tuple(sorted(data["leading_modifiers"], key=len, reverse=True)),
-        modifiers_re=re.compile(f"(?:{_alternation(data['leading_modifiers'])})+"),
+        modifiers_re=re.compile(f"(?:{alternation(data['leading_modifiers'])})+"),
         generic_starts=tuple(data["generic_starts"]),
         generic_parts=frozenset(data["generic_parts"]),
         plain_name_max=int(data["plain_name_max"]),
@@ -222,7 +196,7 @@ def _compile(data: dict, digest: str) -> Lexicon:
         not_preceded_by={k: str(v) for k, v in data["not_preceded_by"].items()},
         honour_verbs=tuple(data["honour_verbs"]),
         honour_words=tuple(data["honour_words"]),
-        honour_re=re.compile(_alternation(data["honour_verbs"])),
+        honour_re=re.compile(alternation(data["honour_verbs"])),
         anaphora=anaphora,
         anaphora_re=_scanner(anaphora),
         connector_re=_scanner(data["connectors"]),
@@ -231,8 +205,8 @@ def _compile(data: dict, digest: str) -> Lexicon:
         head_units={k: tuple(v) for k, v in data["head_units"].items()},
         relation_cues=cues,
         cue_re={name: _scanner(words) for name, words in cues.items()},
-        parent_first_re=re.compile(_alternation(relations["sub_organization_of"]["parent_first"])),
-        child_first_re=re.compile(_alternation(relations["sub_organization_of"]["child_first"])),
+        parent_first_re=re.compile(alternation(relations["sub_organization_of"]["parent_first"])),
+        child_first_re=re.compile(alternation(relations["sub_organization_of"]["child_first"])),
         party_words=tuple(data["party_words"]),
         pair_words=tuple(data["pair_words"]),
         places=_load_places(data["province_short"]),
@@ -240,9 +214,9 @@ def _compile(data: dict, digest: str) -> Lexicon:
         province_short=tuple(data["province_short"]),
         place_markers=tuple(data["place_markers"]),
         alliance_suffixes=alliance,
-        members_follow_re=re.compile(_alternation(relations["member_of"]["members_follow"])),
+        members_follow_re=re.compile(alternation(relations["member_of"]["members_follow"])),
         members_before_re=re.compile(relations["member_of"]["members_before"]),
-        member_cue_re=re.compile(_alternation(relations["member_of"]["cues"])),
+        member_cue_re=re.compile(alternation(relations["member_of"]["cues"])),
         same_unit_suffixes=frozenset(data["same_unit_suffixes"]),
         inherits_parent_type=frozenset(data["inherits_parent_type"]),
         digest=digest,
