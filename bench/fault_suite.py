@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import signal
+import subprocess
 import sys
 import tempfile
 import time
@@ -123,6 +124,15 @@ def killed(work: Path, sig: int) -> Outcome:
                    f"next build {'succeeded' if rebuilt else 'FAILED'}")
 
 
+LOCK_HOLDER = """
+import sys, time
+from kg.store import EmbeddedStore
+with EmbeddedStore(sys.argv[1]).lock():
+    print("locked", flush=True)
+    time.sleep(60)
+"""
+
+
 def locked(work: Path) -> Outcome:
     from kg.store import EmbeddedStore
 
@@ -130,8 +140,14 @@ def locked(work: Path) -> Outcome:
     make_good_folder(folder)
     cli_build([str(folder)], store.root)
     before = sorted_ntriples(store.root)
-    with store.lock():
+    # The lock is held by another process, as when a second user starts a build.
+    holder = subprocess.Popen([sys.executable, "-c", LOCK_HOLDER, str(store.root)], stdout=subprocess.PIPE, text=True)
+    try:
+        holder.stdout.readline()
         result = cli_build([str(folder)], store.root)
+    finally:
+        holder.kill()
+        holder.wait()
     handled = result.exit_code == 1 and str(store.lock_path) in result.stderr
     return Outcome("a second build on a locked store", handled, sorted_ntriples(store.root) != before,
                    result.stderr.strip()[:100])
