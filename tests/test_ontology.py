@@ -16,6 +16,7 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS
 
 from kg.model import DIRECTED_RELATIONS, ORG_TYPES, RELATION_TYPES, SYMMETRIC_RELATIONS
+from _turtle import PREFIXES
 
 ONTOLOGY_DIR = Path(__file__).resolve().parent.parent / "ontology"
 LJ = Namespace("https://w3id.org/lianjian/ontology#")
@@ -24,16 +25,6 @@ ID = Namespace("https://w3id.org/lianjian/id/")
 SH = Namespace("http://www.w3.org/ns/shacl#")
 XSD = Namespace("http://www.w3.org/2001/XMLSchema#")  # plain Namespace: pytest probes module globals
 
-PREFIXES = """\
-@prefix lj:      <https://w3id.org/lianjian/ontology#> .
-@prefix org:     <http://www.w3.org/ns/org#> .
-@prefix prov:    <http://www.w3.org/ns/prov#> .
-@prefix skos:    <http://www.w3.org/2004/02/skos/core#> .
-@prefix dcterms: <http://purl.org/dc/terms/> .
-@prefix rdfs:    <http://www.w3.org/2000/01/rdf-schema#> .
-@prefix xsd:     <http://www.w3.org/2001/XMLSchema#> .
-@base <https://w3id.org/lianjian/id/> .
-"""
 
 # Two articles, three places, four organizations (one added by curation),
 # an extracted link with evidence, a membership and a curated link.

@@ -17,22 +17,13 @@ from rdflib import Graph
 from rdflib.plugins.sparql import prepareQuery
 
 from kg.query import bind  # binds parameters as `kg query --param` does
+from _turtle import PREFIXES
 
 ONTOLOGY_DIR = Path(__file__).resolve().parent.parent / "ontology"
 QUERY_DIR = ONTOLOGY_DIR / "queries"
 ONTOLOGY_GRAPH = ox.NamedNode("https://w3id.org/lianjian/id/graph/ontology")
 METRICS_GRAPH = ox.NamedNode("https://w3id.org/lianjian/id/graph/metrics")
 
-PREFIXES = """\
-@prefix lj:      <https://w3id.org/lianjian/ontology#> .
-@prefix org:     <http://www.w3.org/ns/org#> .
-@prefix prov:    <http://www.w3.org/ns/prov#> .
-@prefix skos:    <http://www.w3.org/2004/02/skos/core#> .
-@prefix dcterms: <http://purl.org/dc/terms/> .
-@prefix rdfs:    <http://www.w3.org/2000/01/rdf-schema#> .
-@prefix xsd:     <http://www.w3.org/2001/XMLSchema#> .
-@base <https://w3id.org/lianjian/id/> .
-"""
 
 # Organizations (types): 青石出入境边防检查站 "站" (BorderInspection, alias 青石边检站),
 # 红岩出入境边防检查站 "红岩站" (BorderInspection), 青石海关 (Customs),
