@@ -90,9 +90,11 @@ def synthetic_ntriples(path: Path, nodes: int, m: int, seed: int, articles: int)
             su, sv = f"<{ID}org/u{u}>", f"<{ID}org/u{v}>"
             w(f"{link} <{RDF_TYPE}> <{LJ}Link> .\n{link} <{LJ}relation> <{prop}> .\n")
             w(f"{link} <{LJ}source> {su} .\n{link} <{LJ}target> {sv} .\n{link} <{LJ}evidence> {ev} .\n")
+            # As kg.rdf writes a link: confidence and article count on the link itself.
+            w(f'{link} <{LJ}confidence> "0.900"^^<{XSD}decimal> .\n{link} <{LJ}articleCount> "1"^^<{XSD}integer> .\n')
             w(f"{link} <{PROV}wasDerivedFrom> {article} .\n")
             w(f"{ev} <{RDF_TYPE}> <{LJ}Evidence> .\n{ev} <{LJ}sentence> \"合成单位{u}与合成单位{v}开展联建\"@zh-Hans .\n")
-            w(f"{ev} <{PROV}wasDerivedFrom> {article} .\n")
+            w(f'{ev} <{PROV}wasDerivedFrom> {article} .\n{ev} <{LJ}confidence> "0.900"^^<{XSD}decimal> .\n')
             w(f"{su} <{prop}> {sv} .\n")
             if symmetric:
                 w(f"{sv} <{prop}> {su} .\n")

@@ -11,6 +11,7 @@ The measured processes run a snapshot of the tree installed at the start
 
     .venv/bin/python bench/bench_build.py --quick      # 200 articles
     .venv/bin/python bench/bench_build.py              # 1,000 and 10,000 articles (about 15 minutes on 2 cores)
+    .venv/bin/python bench/bench_build.py --sizes 10000 --no-one-job --repeat 3   # the 10,000 build and its rebuilds
 """
 
 from __future__ import annotations
@@ -45,9 +46,11 @@ except SystemExit as stop:
     code = stop.code or 0
 seconds = time.perf_counter() - start
 sys.stdout.flush()
-own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-print("BENCH " + json.dumps({"seconds": seconds, "self_kb": own, "children_kb": workers, "code": code}), file=sys.stderr)
+own = resource.getrusage(resource.RUSAGE_SELF)
+workers = resource.getrusage(resource.RUSAGE_CHILDREN)
+cpu = own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime
+print("BENCH " + json.dumps({"seconds": seconds, "self_kb": own.ru_maxrss, "children_kb": workers.ru_maxrss,
+                             "cpu": cpu, "code": code}), file=sys.stderr)
 """
 
 
@@ -124,7 +127,7 @@ def extraction_alone(folder: Path, jobs: int) -> dict:
     return measure("py", statement)
 
 
-def bench_size(size: int, *, one_job: bool, incremental: bool) -> list[dict]:
+def bench_size(size: int, *, one_job: bool, incremental: bool, repeat: int = 1) -> list[dict]:
     folder = corpus(size)
     rows: list[dict] = []
     alone = extraction_alone(folder, 2)
@@ -158,30 +161,50 @@ def bench_size(size: int, *, one_job: bool, incremental: bool) -> list[dict]:
         rows.append(_row(f"{label}: speed-up of 2 jobs over 1", round(speedup, 2), "×", "≥ 1.7", speedup >= 1.7,
                          "steps with 1 job (s): " + ", ".join(f"{k} {v:.1f}" for k, v in one["summary"]["timings"].items())))
     if incremental:
-        sys.path.insert(0, str(BENCH))
-        from corpus_gen import generate
+        rows += incremental_rows(folder, store, size, label, two, repeat)
+    return rows
 
-        added = generate(ADDED, folder, seed=1, start=size)
+
+def walls(reports: list[dict]) -> str:
+    return ", ".join(f"{r['wall']:.2f}" for r in reports)
+
+
+def incremental_rows(folder: Path, store: Path, size: int, label: str, full: dict, repeat: int) -> list[dict]:
+    """Add ADDED articles and rebuild, delete them and rebuild, ``repeat`` times; medians against the full build.
+
+    Shares are given for wall time (the target) and for CPU time (the build's
+    processes only: on a shared machine the wall time also measures the others).
+    """
+    from statistics import median
+
+    sys.path.insert(0, str(BENCH))
+    from corpus_gen import generate
+
+    runs: dict[str, list[dict]] = {"adding": [], "deleting": []}
+    for cycle in range(repeat):
+        added = generate(ADDED, folder, seed=1, start=size + cycle * ADDED)  # new articles every cycle
         try:
-            again = build_once(folder, store, 2)
+            runs["adding"].append(build_once(folder, store, 2))
         finally:
             for path in added:
                 path.unlink()
-        s = again["summary"]
-        share = again["wall"] / two["wall"]
-        rows.append(_row(f"{label}: incremental rebuild after adding {ADDED}", round(again["wall"], 2), "s",
-                         "≤ 5 % of the full build", share <= 0.05,
-                         f"{share:.1%} of the full build; {s['extracted']} extracted, {s['load']} load, "
-                         f"{s['changed']} nodes rewritten; steps (s): "
-                         + ", ".join(f"{k} {v:.1f}" for k, v in s["timings"].items())))
-        # The store now holds size + ADDED articles: rebuild it as it was (for the query benchmark), timed too.
-        back = build_once(folder, store, 2)
-        s = back["summary"]
-        rows.append(_row(f"{label}: incremental rebuild after deleting those {ADDED}", round(back["wall"], 2), "s",
-                         "≤ 5 % of the full build", back["wall"] / two["wall"] <= 0.05,
-                         f"{back['wall'] / two['wall']:.1%} of the full build; {s['load']} load, "
-                         f"{s['changed']} nodes rewritten; steps (s): "
-                         + ", ".join(f"{k} {v:.1f}" for k, v in s["timings"].items())))
+        # The store now holds the extra articles: rebuild it as it was (for the query benchmark), timed too.
+        runs["deleting"].append(build_once(folder, store, 2))
+    rows = []
+    for what, reports in runs.items():
+        wall = median(r["wall"] for r in reports)
+        cpu = median(r["cpu"] for r in reports)
+        last = reports[-1]["summary"]
+        share, cpu_share = wall / full["wall"], cpu / full["cpu"]
+        name = f"{label}: incremental rebuild after " + (f"adding {ADDED}" if what == "adding" else f"deleting those {ADDED}")
+        rows.append(_row(name, round(wall, 2), "s", "≤ 5 % of the full build", share <= 0.05,
+                         f"median of {len(reports)} ({walls(reports)} s); "
+                         f"{share:.1%} of the full build's {full['wall']:.1f} s; CPU {cpu:.2f} s, "
+                         f"{cpu_share:.1%} of the full build's {full['cpu']:.1f} s CPU; "
+                         f"resolution {last.get('resolution', '?')}, {last['extracted']} extracted, {last['load']} load, "
+                         f"{last['changed']} nodes rewritten; steps (s): "
+                         + ", ".join(f"{k} {v:.2f}" for k, v in last["timings"].items())
+                         + "; load average " + ", ".join(f"{x:.1f}" for x in os.getloadavg())))
     return rows
 
 
@@ -218,20 +241,26 @@ def calibration() -> dict:
                      + ", ".join(f"{x:.1f}" for x in os.getloadavg()))
 
 
-def run(quick: bool) -> list[dict]:
+def run(quick: bool, sizes: tuple[int, ...] = (1000, 10000), one_job: bool = True, repeat: int = 1) -> list[dict]:
     WORK.mkdir(parents=True, exist_ok=True)
     rows = [calibration()]
     if quick:
-        return rows + bench_size(200, one_job=True, incremental=True)
-    return (rows + bench_size(1000, one_job=True, incremental=True)
-            + bench_size(10000, one_job=False, incremental=True) + [calibration()])
+        return rows + bench_size(200, one_job=one_job, incremental=True, repeat=repeat)
+    for size in sizes:
+        # The 1-job build is measured on the smaller corpora only (10,000 articles on 1 job take minutes).
+        rows += bench_size(size, one_job=one_job and size < 10000, incremental=True, repeat=repeat)
+    return rows + [calibration()]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="200 articles only")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000], help="corpus sizes (default 1000 10000)")
+    parser.add_argument("--no-one-job", action="store_true", help="skip the 1-job build")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="incremental add/delete cycles to take the median of (default 1)")
     args = parser.parse_args()
-    for row in run(args.quick):
+    for row in run(args.quick, tuple(args.sizes), not args.no_one_job, args.repeat):
         print(json.dumps(row, ensure_ascii=False))
 
 

@@ -44,6 +44,10 @@ EXIT_SOME_SKIPPED = 3
 
 # Above this share of changed nodes, reloading everything is faster than editing a copy.
 INCREMENTAL_LIMIT = 0.25
+# Above this many added and removed articles (a share of the corpus, at least DELTA_MIN), the whole
+# resolution runs instead of kg.delta's (both give the same result; the delta is faster for few changes).
+DELTA_LIMIT = 0.05
+DELTA_MIN = 50
 # Fewer articles to extract than this are extracted in this process: starting workers would cost more.
 SERIAL_BELOW = 8
 # Lines per bulk-loaded chunk (the loading progress bar advances by chunks).
@@ -64,6 +68,7 @@ class BuildSummary:
     report: list[str] = field(default_factory=list)  # curation decisions that no longer apply, …
     seconds: float = 0.0
     load: str = "full"  # "full" (bulk load into a new database) or "incremental" (changes applied to a copy)
+    resolution: str = "full"  # "full" (every article) or "delta" (only what changed articles reach, kg.delta)
     changed: int = 0  # nodes (organizations, links, articles, places, decisions) rewritten by this build
     timings: dict[str, float] = field(default_factory=dict)  # seconds per step
     warnings: list[tuple[str, str]] = field(default_factory=list)  # (path, what was repaired while reading)
@@ -211,6 +216,33 @@ def _from_cache(path: str, sha256: str, hit: tuple[dict, dict]) -> _Processed:
     return _Processed(article, {**extraction, "doc": name}, from_cache=True, chars=int(meta.get("chars", 0)))
 
 
+def _bare(path: str, sha256: str, warnings: Sequence[str]) -> _Processed:
+    """A known article as the previous build had it: path, name, hash and read warnings only."""
+    article = Article(path=path, file_name=os.path.basename(path), sha256=sha256, text="", warnings=list(warnings))
+    return _Processed(article, None, from_cache=True)
+
+
+def fill(docs: list[tuple[Article, dict | None]], cache_dir: str | os.PathLike[str],
+         max_bytes: int | None = 50_000_000) -> list[tuple[Article, dict]]:
+    """``docs`` with the metadata and extraction of the bare articles of ``collect(reuse=…)`` filled in."""
+    from kg.cache import ExtractionCache
+
+    missing = [i for i, (_, extraction) in enumerate(docs) if extraction is None]
+    if not missing:
+        return docs
+    docs = list(docs)
+    with ExtractionCache(cache_dir) as cache:
+        hits = cache.get_many([(docs[i][0].sha256, is_html_path(docs[i][0].path)) for i in missing])
+        for i, hit in zip(missing, hits):
+            article = docs[i][0]
+            result = _from_cache(article.path, article.sha256, hit) if hit is not None \
+                else process_file(article.path, max_bytes)  # an entry gone from the cache: read it again
+            if result.article is None:
+                raise RuntimeError(f"{article.path}: could not be read again")
+            docs[i] = (result.article, result.extraction)
+    return docs
+
+
 def _stat(path: str) -> os.stat_result | None:
     try:
         return os.stat(path)
@@ -225,13 +257,13 @@ def _content_hash(path: str, info: os.stat_result | None, cache: Any, max_bytes:
     """
     import stat
 
-    from kg.ingest import read_bytes
-
     fits = info is not None and stat.S_ISREG(info.st_mode) and 0 < info.st_size <= (max_bytes or info.st_size)
     if fits:
         known = cache.known_hash(path, info.st_size, info.st_mtime_ns)
         if known is not None:
             return known
+    from kg.ingest import read_bytes  # imported only when a file must be read (its rules take a while to compile)
+
     data = read_bytes(Path(path), max_bytes=max_bytes)
     sha256 = hashlib.sha256(data).hexdigest()
     if fits and len(data) == info.st_size:
@@ -249,6 +281,7 @@ def collect(
     summary: BuildSummary | None = None,
     full: bool = False,
     scheduler: Any = None,
+    reuse: dict[str, tuple] | None = None,
 ) -> list[tuple[Article, dict]]:
     """Read and extract every article under ``paths``; skips and duplicates go to ``summary``.
 
@@ -256,9 +289,13 @@ def collect(
     ``cache_dir`` an article whose bytes were extracted before is taken from
     the cache (``full`` ignores and refills it); ``scheduler`` (a Dask
     address or Client) extracts on a cluster instead of local processes.
+    ``reuse`` (article id -> (path, file name, warnings), kg.delta's table of
+    the previous build) names the articles the caller already knows: such a
+    file, unchanged at the same path, comes back as a bare Article (no
+    metadata) with ``None`` for its extraction, without a cache query
+    (:func:`fill` completes them).
     """
     from kg.cache import ExtractionCache
-    from kg.ingest import SkipFile
     from kg.walk import iter_article_files
 
     summary = summary if summary is not None else BuildSummary(store="")
@@ -285,12 +322,18 @@ def collect(
                 info = _stat(path)
                 try:
                     sha256 = None if full else _content_hash(path, info, cache, max_bytes)
-                except SkipFile as skip:
+                except Exception as skip:  # kg.ingest.SkipFile, imported only if a file was read
+                    from kg.ingest import SkipFile
+
+                    if not isinstance(skip, SkipFile):
+                        raise
                     results[i] = _Processed(skipped=Skipped(path, str(skip)))
                     continue
                 if sha256 is None:
                     stats[i] = info
                     pending.append(i)
+                elif reuse is not None and (seen := reuse.get(sha256[:16])) is not None and seen[0] == path:
+                    results[i] = _bare(path, sha256, seen[2])
                 else:
                     known.append((i, sha256))
             hits = cache.get_many([(sha256, is_html_path(files[i])) for i, sha256 in known]) if known else []
@@ -404,21 +447,34 @@ def mention_code() -> str:
     return digest.hexdigest()[:16]
 
 
-MENTIONS_SUFFIX = ".mentions"  # beside versions/<name>: each article's mentions (marshal), for the next build
+STATE_SUFFIX = ".state"  # beside versions/<name>: what its resolution leaves for the next build (marshal)
+STATE_LOG_SUFFIX = ".state-log"  # the delta builds' patches to it since it was written (kg.delta.state_patch)
+# A log larger than this share of the state is folded into a new state file.
+STATE_LOG_LIMIT = 0.25
 
 
-def _load_mentions(target: EmbeddedStore, code: str) -> dict:
-    """The mentions the current version's build found, when the same code found them; else empty."""
+def _load_state(target: EmbeddedStore, code: str) -> dict:
+    """The current version's resolution state (kg.delta), when the same code made it; else empty.
+
+    It always holds ``memo`` (each article's mentions); the delta tables
+    only when that build had no curation decisions.
+    """
+    from kg.delta import apply_patch
+
     version = target.current_version()
     if version is None:
         return {}
     try:
-        data = marshal.loads((target.versions_dir / f"{version}{MENTIONS_SUFFIX}").read_bytes())
-    except (OSError, ValueError, EOFError, TypeError):
+        data = marshal.loads((target.versions_dir / f"{version}{STATE_SUFFIX}").read_bytes())
+        if isinstance(data, dict) and data.get("code") == code:
+            log = target.versions_dir / f"{version}{STATE_LOG_SUFFIX}"
+            for patch in marshal.loads(log.read_bytes()) if log.exists() else ():
+                apply_patch(data, patch)
+    except (OSError, ValueError, EOFError, TypeError, KeyError):
         return {}
     if not isinstance(data, dict) or data.get("code") != code or not isinstance(data.get("memo"), dict):
         return {}
-    return data["memo"]
+    return data
 
 
 @dataclass
@@ -455,6 +511,27 @@ def _changes(old: dict[str, list[str]], new: dict[str, list[str]]) -> _Change:
                 changed.add((section, key))
                 into.update(write(_KINDS[section], value))
     return _Change(sorted(removed - added), sorted(added - removed), len(changed), total)
+
+
+def _delta_change(changes: dict[str, dict[Any, str | None]], old_line: Callable[[str, Any], str | None],
+                  total: int) -> _Change:
+    """The triples to remove and add for the nodes a delta resolution rewrote (kg.delta)."""
+    from kg.resolve import node_from_line
+
+    removed: set[str] = set()
+    added: set[str] = set()
+    nodes = 0
+    write = node_writer()
+    for section, lines in changes.items():
+        for key, line in lines.items():
+            before = old_line(section, key)
+            if before == line:
+                continue
+            nodes += 1
+            for text, into in ((before, removed), (line, added)):
+                if text is not None:
+                    into.update(write(_KINDS[section], node_from_line(section, text)[1]))
+    return _Change(sorted(removed - added), sorted(added - removed), nodes, total)
 
 
 # ---------------------------------------------------------------- loading
@@ -517,13 +594,10 @@ def _apply(transaction: Transaction, change: _Change, progress: bool) -> None:
     bar.close()
 
 
-def _previous(target: EmbeddedStore, signature: str) -> tuple[str, dict[str, list[str]], int] | None:
-    """(version, its resolved node lines, its triple count) when the current version is a build's own output."""
-    from kg.resolve import split_resolved
-
+def _own_version(target: EmbeddedStore, signature: str) -> tuple[str, int] | None:
+    """(version, its triple count) when the current version is a build's own output, by this RDF writer."""
     version = target.current_version()
-    path = target.resolved_path()
-    if version is None or path is None:
+    if version is None or target.resolved_path() is None:
         return None
     record = target.build_record()
     made = record.get("build", {})
@@ -531,9 +605,35 @@ def _previous(target: EmbeddedStore, signature: str) -> tuple[str, dict[str, lis
     if made.get("version") != version or made.get("signature") != signature:
         return None
     try:
-        lines = split_resolved(path.read_text(encoding="utf-8"))
-        return None if lines is None else (version, lines, int(record["summary"]["triples"]))
-    except (OSError, ValueError, KeyError, TypeError):
+        return version, int(record["summary"]["triples"])
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _previous(target: EmbeddedStore, signature: str) -> tuple[str, dict[str, list[str]], int] | None:
+    """(version, its resolved node lines, its triple count) when the current version is a build's own output."""
+    from kg.resolve import split_resolved
+
+    own = _own_version(target, signature)
+    if own is None:
+        return None
+    try:
+        lines = split_resolved(target.resolved_path().read_text(encoding="utf-8"))
+        return None if lines is None else (own[0], lines, own[1])
+    except (OSError, ValueError):
+        return None
+
+
+def _previous_file(target: EmbeddedStore, signature: str, state: dict):
+    """(version, triple count, kg.linefile.LineFile of its resolved JSON), or None."""
+    from kg.linefile import LineFile
+
+    own = _own_version(target, signature)
+    if own is None:
+        return None
+    try:
+        return own[0], own[1], LineFile(target.resolved_path().read_bytes(), state["order"], state["line_bytes"])
+    except (OSError, ValueError, KeyError):
         return None
 
 
@@ -582,7 +682,7 @@ def build(
 
 def _build(paths, store, *, curation, jobs, full, wait, max_bytes, progress, scheduler, on_resolved) -> BuildSummary:
     from kg.curation import load_curation
-    from kg.resolve import join_resolved, resolve, resolved_lines
+    from kg.delta import usable
 
     started = time.perf_counter()
     paths = [str(p) for p in paths]
@@ -592,55 +692,135 @@ def _build(paths, store, *, curation, jobs, full, wait, max_bytes, progress, sch
 
         return build_remote(paths, target, curation=curation, jobs=jobs, max_bytes=max_bytes, progress=progress)
     decisions = load_curation(curation) if curation else None  # fails before anything is read or written
+    # Without curation decisions (and without a caller wanting the whole Resolved) only what changed is resolved.
+    plain = not (decisions and decisions.decisions) and on_resolved is None
     # One writer from the first read to the last write: a second build refuses (or waits) at once.
     with target.lock(wait=wait):
         summary = BuildSummary(store=target.location)
+        code = mention_code()
+        saved = {} if full else _load_state(target, code)
+        tables = plain and usable(saved)
         docs = collect(paths, cache_dir=target.cache_dir, jobs=jobs, max_bytes=max_bytes, progress=progress,
-                       summary=summary, full=full, scheduler=scheduler)
-        with _step(summary, "resolve"):
-            code = mention_code()
-            memo = {} if full else _load_mentions(target, code)
-            bar = _bar(progress, "resolve", len(docs))
-            resolved = resolve(docs, decisions, memo=memo)
-            bar.update(len(docs))
-            bar.close()
-        del docs
-        if on_resolved is not None:
-            on_resolved(resolved)
-        summary.report = list(resolved.report)
-        summary.organizations_by_type = dict(sorted(Counter(o.type for o in resolved.organizations.values()).items()))
-        summary.links_by_type = dict(sorted(Counter(link.type for link in resolved.links.values()).items()))
-
+                       summary=summary, full=full, scheduler=scheduler,
+                       reuse=saved["articles"] if tables else None)
         signature = graph_signature()
+        if tables:
+            with _step(summary, "previous"):
+                previous = _previous_file(target, signature, saved)
+            if previous is not None:
+                with _step(summary, "resolve"):
+                    delta = _resolve_delta(saved, docs, previous[2], target, max_bytes)
+                if delta is not None:
+                    return _write_delta(target, summary, delta, previous, signature, paths, started, wait, progress)
+        del saved
+        if tables:
+            docs = fill(docs, target.cache_dir, max_bytes)
         with _step(summary, "previous"):
             previous = None if full else _previous(target, signature)
-        with _step(summary, "encode"):
-            lines = resolved_lines(resolved)
-        change = None
-        if previous is not None:
-            with _step(summary, "diff"):
-                change = _changes(previous[1], lines)
-            if change.nodes > INCREMENTAL_LIMIT * max(change.total, 1):
-                change = None
-        with target.new_version(wait=wait, copy_current=change is not None) as transaction:
-            with _step(summary, "load"):
-                if change is not None and target.current_version() == previous[0]:
-                    _apply(transaction, change, progress)
-                    summary.load, summary.changed = "incremental", change.nodes
-                    summary.triples = previous[2] - len(change.remove) + len(change.add)
-                else:
-                    transaction.ox.clear()  # the base changed under us (or a full load): start empty
-                    summary.triples = _load_full(transaction, resolved, target.root, progress)
-                    _carry_imports(target, transaction)
-                    summary.changed = sum(1 for _ in _nodes(resolved))
-            with _step(summary, "save"):
-                (transaction.store.versions_dir / f"{transaction.name}.resolved.json").write_text(
-                    join_resolved(lines, resolved.report), encoding="utf-8"
-                )
-                (transaction.store.versions_dir / f"{transaction.name}{MENTIONS_SUFFIX}").write_bytes(
-                    marshal.dumps({"code": code, "memo": memo}))
-            summary.version = transaction.name
-            summary.seconds = round(time.perf_counter() - started, 3)
-            transaction.record = {"summary": summary.to_dict(), "sources": paths,
-                                  "build": {"version": transaction.name, "signature": signature}}
-        return summary
+        return _write_full(target, summary, docs, decisions, plain, code, signature, previous, paths, started,
+                           wait, progress, full, on_resolved)
+
+
+def _resolve_delta(saved: dict, docs: list, previous, target: EmbeddedStore, max_bytes: int | None):
+    """kg.delta's resolution of ``docs`` against the previous build, or None (then the full one runs)."""
+    from kg.delta import resolve_delta
+
+    def fetch(ids: list[str]) -> dict[str, dict]:
+        wanted = set(ids)
+        picked = [(a, e) for a, e in docs if a.id in wanted]
+        return {a.id: e for a, e in fill(picked, target.cache_dir, max_bytes)}
+
+    limit = max(DELTA_MIN, int(DELTA_LIMIT * len(saved["order"]["articles"])))
+    return resolve_delta(saved, docs, previous.line, fetch, limit=limit)
+
+
+def _write_delta(target, summary, delta, previous, signature, paths, started, wait, progress) -> BuildSummary:
+    from kg.delta import SECTIONS, counts
+
+    version, triples, old = previous
+    summary.resolution = "delta"
+    summary.report = list(delta.report)
+    summary.organizations_by_type, summary.links_by_type = counts(delta.state)
+    with _step(summary, "diff"):
+        total = sum(len(delta.state["order"][section]) for section in SECTIONS)
+        change = _delta_change(delta.lines, old.line, total)
+    with target.new_version(wait=wait, copy_current=True) as transaction:
+        with _step(summary, "load"):
+            if target.current_version() != version:
+                raise RuntimeError("the store changed during the build")  # the lock makes this unreachable
+            _apply(transaction, change, progress)
+            summary.load, summary.changed = "incremental", change.nodes
+            summary.triples = triples - len(change.remove) + len(change.add)
+        with _step(summary, "save"):
+            _save(transaction, old.patched(delta.state["order"], delta.lines, delta.report), delta.state,
+                  delta.patch)
+        summary.version = transaction.name
+        summary.seconds = round(time.perf_counter() - started, 3)
+        transaction.record = {"summary": summary.to_dict(), "sources": paths,
+                              "build": {"version": transaction.name, "signature": signature}}
+    return summary
+
+
+def _save(transaction: Transaction, resolved_json: bytes, state: dict, patch: dict | None = None) -> None:
+    """Write the resolved JSON and the state: as one more patch in the log when the copied state allows it."""
+    versions = transaction.store.versions_dir
+    (versions / f"{transaction.name}.resolved.json").write_bytes(resolved_json)
+    base, log = versions / f"{transaction.name}{STATE_SUFFIX}", versions / f"{transaction.name}{STATE_LOG_SUFFIX}"
+    if patch is not None and base.exists():  # the previous version's state, copied with its log
+        try:
+            data = marshal.dumps((marshal.loads(log.read_bytes()) if log.exists() else []) + [patch])
+        except (OSError, ValueError, EOFError, TypeError):
+            data = None
+        if data is not None and len(data) <= STATE_LOG_LIMIT * base.stat().st_size:
+            log.write_bytes(data)
+            return
+    base.write_bytes(marshal.dumps(state))
+    log.unlink(missing_ok=True)
+
+
+def _write_full(target, summary, docs, decisions, plain, code, signature, previous, paths, started, wait, progress,
+                full, on_resolved) -> BuildSummary:
+    from kg.delta import state_of
+    from kg.resolve import join_resolved, resolve, resolved_lines
+
+    with _step(summary, "resolve"):
+        memo = {} if full else _load_state(target, code).get("memo", {})
+        trace: dict | None = {} if plain else None
+        bar = _bar(progress, "resolve", len(docs))
+        resolved = resolve(docs, decisions, memo=memo, trace=trace)
+        bar.update(len(docs))
+        bar.close()
+    del docs
+    if on_resolved is not None:
+        on_resolved(resolved)
+    summary.report = list(resolved.report)
+    summary.organizations_by_type = dict(sorted(Counter(o.type for o in resolved.organizations.values()).items()))
+    summary.links_by_type = dict(sorted(Counter(link.type for link in resolved.links.values()).items()))
+
+    with _step(summary, "encode"):
+        lines = resolved_lines(resolved)
+    change = None
+    if previous is not None:
+        with _step(summary, "diff"):
+            change = _changes(previous[1], lines)
+        if change.nodes > INCREMENTAL_LIMIT * max(change.total, 1):
+            change = None
+    with target.new_version(wait=wait, copy_current=change is not None) as transaction:
+        with _step(summary, "load"):
+            if change is not None and target.current_version() == previous[0]:
+                _apply(transaction, change, progress)
+                summary.load, summary.changed = "incremental", change.nodes
+                summary.triples = previous[2] - len(change.remove) + len(change.add)
+            else:
+                transaction.ox.clear()  # the base changed under us (or a full load): start empty
+                summary.triples = _load_full(transaction, resolved, target.root, progress)
+                _carry_imports(target, transaction)
+                summary.changed = sum(1 for _ in _nodes(resolved))
+        with _step(summary, "save"):
+            state = state_of(resolved, memo, trace, code, lines) if trace is not None else {"code": code, "memo": memo}
+            _save(transaction, join_resolved(lines, resolved.report).encode("utf-8"), state)
+        summary.version = transaction.name
+        summary.seconds = round(time.perf_counter() - started, 3)
+        transaction.record = {"summary": summary.to_dict(), "sources": paths,
+                              "build": {"version": transaction.name, "signature": signature}}
+    return summary

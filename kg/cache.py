@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import sqlite3
 from functools import lru_cache
 from importlib.util import find_spec
@@ -37,22 +38,33 @@ def _module_file(name: str) -> Path | None:
     return Path(spec.origin) if spec is not None and spec.origin else None
 
 
+# The code part of EXTRACTOR_VERSION as written in kg/extract/__init__.py (its lexicon part is in the digest).
+_VERSION_LITERAL = re.compile(r'^EXTRACTOR_VERSION = f?"([^"+{]*)', re.MULTILINE)
+
+
 @lru_cache(maxsize=1)
 def pipeline_version() -> str:
-    """``EXTRACTOR_VERSION`` plus a digest of the ingest and extraction code and their data files."""
-    from kg.extract import EXTRACTOR_VERSION
+    """The extractor's version and a digest of the ingest and extraction code and their data files.
+
+    Read from the files, without importing kg.extract: importing it compiles
+    the lexicon (a few tenths of a second), which a rebuild with nothing to
+    extract does not need. The digest covers the lexicon and the version line.
+    """
     from kg.resources import ontology_dir
 
     files = [f for f in map(_module_file, _INGEST_MODULES) if f is not None]
     extract_init = _module_file("kg.extract")
+    literal = "?"
     if extract_init is not None:
         files += sorted(extract_init.parent.glob("*.py"))
+        found = _VERSION_LITERAL.search(extract_init.read_text(encoding="utf-8"))
+        literal = found.group(1) if found else "?"
     files += sorted(ontology_dir().glob("*.yaml"))
     digest = hashlib.sha1()
     for path in files:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
-    return f"{EXTRACTOR_VERSION}+{digest.hexdigest()[:10]}"
+    return f"{literal}+{digest.hexdigest()[:10]}"
 
 
 class ExtractionCache:

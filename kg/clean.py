@@ -93,7 +93,7 @@ def strip_pinyin(text: str, *, glossed: bool | None = None) -> str:
     >>> strip_pinyin("聯(lián)合行動（dong4）")
     '聯合行動'
     """
-    if "(" not in text and "（" not in text:
+    if not _may_hold_gloss(text):
         return text
     if glossed is None:
         glossed = _marked_glosses(text) >= 2
@@ -102,10 +102,29 @@ def strip_pinyin(text: str, *, glossed: bool | None = None) -> str:
     return _GLOSS.sub(lambda m: "" if _MARKED.search(m.group(0)) else m.group(0), text)
 
 
+_SYLLABLE_STARTS = frozenset("bpmfdtnlgkhjqxrzcsyw" + "".join(_TONED.values()))
+
+
+def _may_hold_gloss(text: str) -> bool:
+    """Is some "(" or "（" followed, after at most one white space, by a letter a syllable can start with?
+
+    A necessary condition of a gloss, checked with str.find (a regex scan for the two
+    parentheses tests every character and costs more than the rest of the test).
+    """
+    for paren in "(（":
+        pos = text.find(paren)
+        while pos != -1:
+            after = text[pos + 1 : pos + 2]
+            if after in _SYLLABLE_STARTS or after.isspace() and text[pos + 2 : pos + 3] in _SYLLABLE_STARTS:
+                return True
+            pos = text.find(paren, pos + 1)
+    return False
+
+
 def _marked_glosses(text: str, enough: int = 2) -> int:
     """Glosses with a tone mark or digit in ``text``, counted up to ``enough``."""
     marked = 0
-    if "(" in text or "（" in text:
+    if _may_hold_gloss(text):
         for match in _GLOSS.finditer(text):
             if _MARKED.search(match.group(0)):
                 marked += 1
@@ -147,13 +166,23 @@ def normalize_punctuation(text: str) -> str:
     '来源：新华社 18:14 （一）共建，1,000 (see)'
     """
     # A converted mark or pair can put its ASCII neighbour next to Chinese: repeat until nothing
-    # changes (once for ordinary text; the cheap _MIXED_RUN check skips the confirming pass).
+    # changes (once for ordinary text; the cheap _may_change_again check skips the confirming pass).
     for _ in range(_MAX_PAREN_DEPTH):
         before = text
         text = _punctuation_pass(text)
-        if text == before or not _MIXED_RUN.search(text):
+        if text == before or not _may_change_again(text):
             break
     return text
+
+
+def _may_change_again(text: str) -> bool:
+    """After a pass that changed ``text``: can another pass change it?
+
+    An ASCII mark beside a full-width one may now be next to Chinese; an ASCII "(" left may
+    close around a pair converted inside it (``(。(dòng)边)``: the outer pair only matches
+    once the inner one is full-width).
+    """
+    return "(" in text or _MIXED_RUN.search(text) is not None
 
 
 def _punctuation_pass(text: str) -> str:
@@ -184,7 +213,7 @@ def normalize_whitespace(text: str) -> str:
     '甲，乙\\n丙 丁'
     """
     if " " in text or "\t" in text:
-        text = _SPACE_AROUND.sub("", _SPACES.sub(" ", text))
+        text = _SPACE_AROUND.sub("", _collapse_spaces(text))
     return "\n".join(line for line in map(str.strip, text.split("\n")) if line)
 
 
@@ -197,7 +226,12 @@ def _before_punctuation(text: str, *, glossed: bool | None = None) -> str:
     text = normalize_chars(text)
     text = strip_pinyin(text, glossed=glossed)
     text = to_simplified(text)
-    return _SPACES.sub(" ", text)  # so punctuation sees at most one space between it and its neighbour
+    return _collapse_spaces(text)  # so punctuation sees at most one space between it and its neighbour
+
+
+def _collapse_spaces(text: str) -> str:
+    """Tabs and runs of spaces to one space; ``in`` tests first (C speed: the pattern has no literal start)."""
+    return _SPACES.sub(" ", text) if "  " in text or "\t" in text else text
 
 
 CLEAN_BLOCK_CHARS = 1_000_000
@@ -230,7 +264,7 @@ def clean_lines(text: str, block_chars: int = CLEAN_BLOCK_CHARS) -> list[str]:
         for i, block in enumerate(blocks):
             blocks[i] = _punctuation_pass(block)
             changed = changed or blocks[i] != block
-            mixed = mixed or bool(_MIXED_RUN.search(blocks[i]))
+            mixed = mixed or _may_change_again(blocks[i])
         if not changed or not mixed:
             break
     lines: list[str] = []

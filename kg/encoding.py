@@ -39,6 +39,7 @@ _SUPERSET = {"gb2312": "gb18030", "gbk": "gb18030", "cp936": "gb18030", "big5": 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f\x7f]")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_NOT_CJK = re.compile(r"[^\u4e00-\u9fff]+")
 # Characters that rarely occur in Chinese prose but often in Chinese bytes read with the wrong codec.
 _UNLIKELY = re.compile(
     "[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\u0370-\u04ff\u2500-\u257f\u3040-\u30ff\u3130-\u318f"
@@ -174,10 +175,12 @@ def chinese_score(text: str) -> float:
     >>> chinese_score("中国共产党") > chinese_score("笢弊僕莉絨")
     True
     """
-    top, common = _frequent_hanzi_patterns()
+    not_top, not_common = _frequent_hanzi_patterns()
     sample = text[:SCORE_SAMPLE]
-    # Counted by regex scans at C speed, not a loop over the characters.
-    hanzi, frequent, very = len(_CJK.findall(sample)), len(common.findall(sample)), len(top.findall(sample))
+    # Counted at C speed: deleting the runs of other characters leaves the counted ones (a run is one
+    # match, where findall made one string per counted character: twice as slow).
+    hanzi = len(_NOT_CJK.sub("", sample))
+    frequent, very = len(not_common.sub("", sample)), len(not_top.sub("", sample))
     penalty = 3 * _UNLIKELY.subn("", text)[1] + 3 * _WEDGED.subn("", text)[1]
     return very + frequent + 0.3 * (hanzi - frequent) - penalty
 
@@ -201,9 +204,9 @@ def _frequent_hanzi() -> tuple[frozenset[str], frozenset[str]]:
 
 @cache
 def _frequent_hanzi_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """The two sets of ``_frequent_hanzi`` as character classes (only their \\u4e00-\\u9fff part is ever counted)."""
+    """Runs of characters outside each set of ``_frequent_hanzi`` (only their \\u4e00-\\u9fff part is ever counted)."""
     return tuple(  # type: ignore[return-value]
-        re.compile("[" + "".join(sorted(c for c in chars if _CJK.fullmatch(c))) + "]") for chars in _frequent_hanzi()
+        re.compile("[^" + "".join(sorted(c for c in chars if _CJK.fullmatch(c))) + "]+") for chars in _frequent_hanzi()
     )
 
 

@@ -46,7 +46,7 @@ def read_article(path: str | Path, *, max_bytes: int | None = DEFAULT_MAX_BYTES)
 
     ``max_bytes`` refuses larger files before reading them (None: no limit).
     """
-    path = Path(path)
+    path = path if isinstance(path, Path) else Path(path)  # Path(a Path) parses it again
     data = read_bytes(path, max_bytes=max_bytes)
     sha256, decoded, html = _decode_article(data, path, None)
     del data  # a big file's bytes go before its text is cleaned: one of them alive at a time, not both
@@ -55,17 +55,42 @@ def read_article(path: str | Path, *, max_bytes: int | None = DEFAULT_MAX_BYTES)
 
 def read_bytes(path: Path, *, max_bytes: int | None = DEFAULT_MAX_BYTES) -> bytes:
     """The file's bytes; never reads more than ``max_bytes + 1`` of them."""
+    name = os.fspath(path)
     try:
-        _check_regular(path.stat(), max_bytes)  # refuse before opening
+        _check_regular(os.stat(name), max_bytes)  # refuse before opening
         # O_NONBLOCK: a file swapped for a FIFO after the check must not hang the open.
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-        with os.fdopen(fd, "rb") as handle:
-            _check_regular(os.fstat(fd), max_bytes)
-            data = handle.read(-1 if max_bytes is None else max_bytes + 1)
+        fd = os.open(name, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        try:
+            info = os.fstat(fd)
+            _check_regular(info, max_bytes)
+            data = _read_fd(fd, info.st_size, None if max_bytes is None else max_bytes + 1)
+        finally:
+            os.close(fd)
     except OSError as exc:
         raise SkipFile(_os_reason(exc)) from exc
     _check_size(len(data), max_bytes)  # the file may have grown since stat
     return data
+
+
+READ_CHUNK = 1 << 16
+
+
+def _read_fd(fd: int, size: int, limit: int | None) -> bytes:
+    """Everything up to ``limit`` bytes (None: all) from ``fd``, whose size was ``size`` at fstat.
+
+    Plain os.read calls of about the file's size: a buffered read(limit) allocates ``limit``
+    bytes first (50 MB by default), which cost more than reading a short article.
+    """
+    chunks: list[bytes] = []
+    total = 0
+    while limit is None or total < limit:
+        want = max(size - total + 1, READ_CHUNK)  # one byte more than expected: a file that grew is seen
+        chunk = os.read(fd, want if limit is None else min(want, limit - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 def _check_regular(info: os.stat_result, max_bytes: int | None) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from collections.abc import Iterable
 from functools import lru_cache
 
 from kg.model import Place
@@ -172,44 +173,81 @@ def _name_place(names) -> str | None:
     return deepest if all(is_within(deepest, code) for code in codes) else None
 
 
-def attach_places(resolved) -> None:
+def attach_places(resolved, trace: dict | None = None) -> None:
     """Set Organization.place and fill Resolved.places with every place and its ancestors.
 
     In order: the organization's own names; else its parent unit's place
     (sub_organization_of); else, for local units, the place of its articles,
-    when they agree (see ``article_places``).
+    when they agree (see ``article_places``). ``trace`` receives the
+    intermediate results kg.delta reuses: ``place1`` (organization key -> the
+    place of its own names), ``title_place`` and ``art_place`` (see
+    ``article_places``).
     """
     orgs = resolved.organizations
     for key in sorted(orgs):
         org = orgs[key]
         org.place = _name_place([org.name, *sorted(org.aliases)])
-    articles = article_places(resolved)
+    titles: dict[str, str | None] | None = {} if trace is not None else None
+    articles = article_places(resolved, titles)
+    if trace is not None:
+        trace.update(place1={key: org.place for key, org in orgs.items()}, title_place=titles, art_place=articles)
     parents = sorted((link.head, link.tail) for link in resolved.links.values() if link.type == "sub_organization_of")
-    changed = True
-    while changed:
-        changed = False
-        for child, parent in parents:
-            if orgs[child].place is None and orgs[parent].place is not None:
-                orgs[child].place = orgs[parent].place
-                changed = True
-    for key in sorted(orgs):
-        org = orgs[key]
-        if org.place or org.type not in LOCAL_TYPES or NATIONAL.search(org.name):
-            continue
-        found = {articles.get(a) for a in org.articles} - {None}
-        if len(found) == 1:
-            org.place = found.pop()
-    for org in orgs.values():
-        for p in place_chain(org.place) if org.place else []:
+    final = propagate_places({key: org.place for key, org in orgs.items()}, parents,
+                             {key: org.articles for key, org in orgs.items() if is_local(org.type, org.name)},
+                             articles)
+    for key, org in orgs.items():
+        org.place = final[key]
+    for code in sorted({org.place for org in orgs.values() if org.place}):
+        for p in place_chain(code):
             resolved.places.setdefault(p.code, p)
     resolved.places = dict(sorted(resolved.places.items()))
 
 
-def article_places(resolved) -> dict[str, str]:
+def is_local(kind: str, name: str) -> bool:
+    """Whether the article's place may locate a unit of this type and name."""
+    return kind in LOCAL_TYPES and not NATIONAL.search(name)
+
+
+def propagate_places(own: dict[str, str | None], parents: list[tuple[str, str]], local: dict[str, Iterable[str]],
+                     articles: dict[str, str]) -> dict[str, str | None]:
+    """Final places from the places of own names: a parent's place, else (local units) their articles' one place.
+
+    ``parents`` are sorted (child, parent) pairs; ``local`` maps the local
+    units to their article ids; ``articles`` is :func:`article_places`.
+
+    >>> propagate_places({"a": "340700", "b": None, "c": None}, [("b", "a")], {"c": ["x"]}, {"x": "340000"})
+    {'a': '340700', 'b': '340700', 'c': '340000'}
+    """
+    place = dict(own)
+    changed = True
+    while changed:
+        changed = False
+        for child, parent in parents:
+            if place[child] is None and place[parent] is not None:
+                place[child] = place[parent]
+                changed = True
+    for key, article_ids in local.items():
+        if place[key]:
+            continue
+        found = {articles.get(a) for a in article_ids} - {None}
+        if len(found) == 1:
+            place[key] = found.pop()
+    return place
+
+
+def confirmed_place(title_code: str | None, own_places: Iterable[str]) -> str | None:
+    """The title's place when one of the article's organizations' own places lies within it."""
+    if title_code and any(is_within(p, title_code) for p in own_places):
+        return title_code
+    return None
+
+
+def article_places(resolved, titles: dict[str, str | None] | None = None) -> dict[str, str]:
     """Article id -> the place its title names, when one of its organizations' own names confirms it.
 
     A title word that happens to be a place name (大同, 东方) locates nothing
-    unless a unit of that place is named in the article.
+    unless a unit of that place is named in the article. ``titles`` receives
+    every article's title place (confirmed or not).
     """
     placed: dict[str, set[str]] = {}
     for org in resolved.organizations.values():
@@ -219,6 +257,8 @@ def article_places(resolved) -> dict[str, str]:
     found = {}
     for article_id, article in resolved.articles.items():
         code = text_place(article.title) if article.title else None
-        if code and any(is_within(p, code) for p in placed.get(article_id, ())):
+        if titles is not None:
+            titles[article_id] = code
+        if confirmed_place(code, placed.get(article_id, ())):
             found[article_id] = code
     return found

@@ -23,14 +23,11 @@ between the two units; 1 for a curated link without article), ``relations``
 
 from __future__ import annotations
 
-import hashlib
-import json
-import os
+import contextlib
+import gc
 import re
-import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import unquote
 
@@ -73,6 +70,8 @@ Q_ARTICLES = PREFIXES + (
     "SELECT ?a ?title ?date WHERE { ?a a lj:Article . "
     "OPTIONAL { ?a dcterms:title ?title } OPTIONAL { ?a dcterms:date ?date } }"
 )
+# The articles of chosen links (%s: a VALUES list), when their article counts cannot simply be used.
+Q_LINK_ARTICLES = PREFIXES + "SELECT ?l ?a WHERE { VALUES ?l { %s } ?l lj:evidence ?e . ?e prov:wasDerivedFrom ?a }"
 # Only used when the store holds no qualified links (e.g. RDF imported from elsewhere).
 Q_DIRECT = PREFIXES + "SELECT ?s ?p ?t WHERE { VALUES ?p { %s } ?s ?p ?t }"
 
@@ -269,8 +268,8 @@ def _scan(source: Any, predicate: str) -> Iterator[tuple[str, str]]:
     return select(source, Q_SCAN % predicate, ("s", "o"))  # type: ignore[return-value]
 
 
-def _read_links(source: Any, relations: list[str] | None) -> list[dict]:
-    """Links as ``{"relation", "source", "target", "evidence": [(sentence, article)]}``."""
+def _read_link_ends(source: Any, relations: list[str] | None) -> dict[str, dict]:
+    """Qualified links as ``{link: {"iri", "relation", "source", "target"}}`` (self-links dropped)."""
     wanted = set(relations) if relations is not None else None
     kinds: dict[str, str] = {}
     for link, rel in _scan(source, "lj:relation"):
@@ -282,15 +281,12 @@ def _read_links(source: Any, relations: list[str] | None) -> list[dict]:
     for link, t in _scan(source, "lj:target"):
         s = sources.get(link)
         if s is not None and s != t:
-            links[link] = {"relation": kinds[link], "source": s, "target": t, "evidence": []}
-    if links:
-        evidence_of = {ev: link for link, ev in _scan(source, "lj:evidence") if link in links}
-        sentences = {ev: sentence for ev, sentence in _scan(source, "lj:sentence") if ev in evidence_of}
-        articles = {ev: a for ev, a in _scan(source, "prov:wasDerivedFrom") if ev in sentences}
-        for ev in sorted(sentences):
-            links[evidence_of[ev]]["evidence"].append((sentences[ev], articles.get(ev)))
-        return [links[k] for k in sorted(links)]
-    # No qualified links: fall back to the direct triples (no evidence, weight 1).
+            links[link] = {"iri": link, "relation": kinds[link], "source": s, "target": t}
+    return links
+
+
+def _read_direct_links(source: Any, relations: list[str] | None) -> list[dict]:
+    """Links from the direct triples, for stores without qualified links (no evidence, weight 1)."""
     chosen = relations if relations is not None else list(RELATION_PROPERTIES)
     props = " ".join(f"<{RELATION_PROPERTIES[r]}>" for r in chosen)
     direct = {}
@@ -298,8 +294,87 @@ def _read_links(source: Any, relations: list[str] | None) -> list[dict]:
         key = RELATION_KEYS[p]
         if s != t:
             ends = (s, t) if key not in ("joint_building", "joint_defense", "cooperation") else tuple(sorted((s, t)))
-            direct[(key, *ends)] = {"relation": key, "source": ends[0], "target": ends[1], "evidence": []}
+            direct[(key, *ends)] = {"iri": None, "relation": key, "source": ends[0], "target": ends[1],
+                                    "evidence": [], "count": 0}
     return [direct[k] for k in sorted(direct)]
+
+
+def _read_links(source: Any, relations: list[str] | None, *, evidence: bool = True) -> list[dict]:
+    """Links as ``{"iri", "relation", "source", "target", ...}`` sorted by link IRI.
+
+    With ``evidence``, each carries ``"evidence": [(sentence, article)]``;
+    without, ``"count"``: its ``lj:articleCount`` (None where the store has
+    none), so no sentence is decoded.
+    """
+    links = _read_link_ends(source, relations) if evidence else _read_counted_links(source, relations)
+    if not links:
+        return _read_direct_links(source, relations)
+    if evidence:
+        for link in links.values():
+            link["evidence"] = []
+        evidence_of = {ev: link for link, ev in _scan(source, "lj:evidence") if link in links}
+        sentences = {ev: sentence for ev, sentence in _scan(source, "lj:sentence") if ev in evidence_of}
+        articles = {ev: a for ev, a in _scan(source, "prov:wasDerivedFrom") if ev in sentences}
+        for ev in sorted(sentences):
+            links[evidence_of[ev]]["evidence"].append((sentences[ev], articles.get(ev)))
+    return [links[k] for k in sorted(links)]
+
+
+def counted_links_query(relations: Sequence[str]) -> str:
+    """One SELECT of every qualified link of ``relations`` with its ends and article count.
+
+    Each pattern is a sub-SELECT, which Oxigraph reads once and hash-joins
+    on the stored term ids; the relation comes back as its index in
+    ``relations`` (a number is stored inline, an IRI must be looked up), so
+    the only strings decoded are the link and its two ends.
+    """
+    kinds = " UNION ".join(
+        f"{{ {{ SELECT ?l WHERE {{ ?l lj:relation <{RELATION_PROPERTIES[r]}> }} }} BIND({i} AS ?r) }}"
+        for i, r in enumerate(relations)
+    )
+    return PREFIXES + (
+        f"SELECT ?l ?r ?s ?t ?n WHERE {{ {kinds} "
+        "{ SELECT ?l ?s WHERE { ?l lj:source ?s } } { SELECT ?l ?t WHERE { ?l lj:target ?t } } "
+        "OPTIONAL { SELECT ?l ?n WHERE { ?l lj:articleCount ?n } } }"
+    )
+
+
+def _read_counted_links(source: Any, relations: list[str] | None) -> dict[str, dict]:
+    """Qualified links as ``{link: {"iri", "relation", "source", "target", "count"}}``, no evidence read."""
+    chosen = relations if relations is not None else list(RELATION_TYPES)
+    links: dict[str, dict] = {}
+    for link, r, s, t, n in select(source, counted_links_query(chosen), ("l", "r", "s", "t", "n")):
+        if s != t:
+            count = int(n) if n is not None and n.isdigit() else None
+            links[link] = {"iri": link, "relation": chosen[int(r)], "source": s, "target": t, "count": count}
+    return links
+
+
+_PLAIN_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|^`\\]*")
+VALUES_LIMIT = 2_000  # link IRIs per VALUES block
+
+
+def _read_link_articles(source: Any, links: list[str], total: int) -> dict[str, set[str]]:
+    """The articles of some links' evidence: looked up by IRI when they are few of
+    ``total``, else from two whole scans."""
+    found: dict[str, set[str]] = defaultdict(set)
+    by_iri = len(links) * 4 < total and all(
+        not link.startswith("_:") and _PLAIN_IRI.fullmatch(link) for link in links
+    )
+    if by_iri:
+        for start in range(0, len(links), VALUES_LIMIT):
+            block = " ".join(f"<{link}>" for link in links[start:start + VALUES_LIMIT])
+            for link, article in select(source, Q_LINK_ARTICLES % block, ("l", "a")):
+                if article:
+                    found[link].add(article)
+        return found
+    wanted = set(links)
+    evidence_of = {ev: link for link, ev in _scan(source, "lj:evidence") if link in wanted}
+    for ev, article in _scan(source, "prov:wasDerivedFrom"):
+        link = evidence_of.get(ev)
+        if link is not None and article:
+            found[link].add(article)
+    return found
 
 
 def _read_articles(source: Any) -> dict[str, tuple[str | None, str | None]]:
@@ -318,124 +393,58 @@ def _evidence_rows(link: dict, relation: str, meta: dict) -> list[dict]:
     return rows
 
 
-def _add_link(graph: nx.Graph, u: str, v: str, relation: str, evidence: list[dict]) -> None:
-    if graph.has_edge(u, v):
-        data = graph.edges[u, v]
+class _Edges:
+    """Edges being assembled, in first-seen order (the order networkx will keep),
+    as plain dicts: ``{"relations": [...], key: [parts of its links]}``."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+        self.data: dict[tuple[str, str], dict] = {}
+
+    def add(self, u: str, v: str, relation: str, parts: list) -> None:
+        data = self.data.get((u, v)) or self.data.get((v, u))
+        if data is None:
+            self.data[(u, v)] = {"relations": [relation], self.key: list(parts)}
+            return
         if relation not in data["relations"]:
             data["relations"].append(relation)
-        data["evidence"].extend(evidence)
-    else:
-        graph.add_edge(u, v, relations=[relation], evidence=list(evidence))
+        data[self.key].extend(parts)
 
 
-def _finish_edges(graph: nx.Graph) -> None:
+def _finish_edges(edges: _Edges) -> None:
     def order(e: dict) -> tuple:
         return (e["relation"], e["date"] or "", e["article"] or "", e["sentence"] or "")
 
-    for _, _, data in graph.edges(data=True):
+    for data in edges.data.values():
         data["relations"].sort()
         data["evidence"].sort(key=order)
         articles = {e["article"] for e in data["evidence"] if e["article"]}
         data["weight"] = max(1, len(articles))
 
 
-def _add_node(graph: nx.Graph, iri: str, orgs: dict[str, dict]) -> None:
-    if iri not in graph:
-        attrs = orgs.get(iri) or {"label": _label_from_iri(iri), "type": None, "aliases": [], "place": None, "articles": 0}
-        graph.add_node(iri, **{**attrs, "aliases": list(attrs["aliases"])})
+def _finish_weights(edges: _Edges, source: Any, total: int) -> None:
+    """Weights without evidence: an edge made of one link weighs its article count;
+    where several links meet (or a count is missing) the distinct articles of
+    those links are fetched and counted, as the evidence would count them."""
+    needed: set[str] = set()
+    for data in edges.data.values():
+        parts = data["links"]
+        if len(parts) > 1 or parts[0]["count"] is None:
+            needed.update(part["iri"] for part in parts if part["iri"] is not None)
+    articles = _read_link_articles(source, sorted(needed), total) if needed else {}
+    for data in edges.data.values():
+        parts = data.pop("links")
+        data["relations"].sort()
+        if len(parts) == 1 and parts[0]["count"] is not None:
+            count = parts[0]["count"]
+        else:
+            count = len(set().union(*(articles.get(part["iri"], ()) for part in parts)))
+        data["weight"] = max(1, count)
 
 
-# -- cache -------------------------------------------------------------------
-# Reading 500,000 links back from an on-disk store takes tens of seconds, and
-# every `kg analyze` command starts with a projection. A store version never
-# changes once current (every write makes a new one), so the projection of the
-# current version is kept as JSON (never pickle: a store folder may come from
-# someone else) in the store's cache folder and reused until CURRENT changes.
-
-CACHE_FORMAT = 1
-
-
-def _cache_file(source: Any, relations: list[str] | None, alliances: str) -> Path | None:
-    current = getattr(source, "current_path", None)
-    cache_dir = getattr(source, "cache_dir", None)
-    root = getattr(source, "root", None)
-    if not callable(current) or cache_dir is None or root is None:
-        return None
-    try:
-        version = current()
-        stamp = os.stat(Path(root) / "CURRENT")
-    except OSError:
-        return None
-    if version is None:
-        return None
-    key = json.dumps([CACHE_FORMAT, str(version), stamp.st_ino, stamp.st_mtime_ns, relations, alliances])
-    return Path(cache_dir) / "projection" / (hashlib.sha1(key.encode()).hexdigest()[:20] + ".json")
-
-
-def _dump(graph: nx.Graph) -> str:
-    nodes = list(graph)
-    index = {n: i for i, n in enumerate(nodes)}
-    articles: dict[tuple, int] = {}
-    edges = []
-    for u, v, d in graph.edges(data=True):
-        evidence = []
-        for e in d["evidence"]:
-            ref = articles.setdefault((e["article"], e["title"], e["date"]), len(articles))
-            evidence.append([e["relation"], e["sentence"], ref])
-        edges.append([index[u], index[v], d["weight"], d["relations"], evidence])
-    data = {
-        "format": CACHE_FORMAT,
-        "nodes": [[n, a["label"], a["type"], a["aliases"], a["place"], a["articles"]] for n, a in graph.nodes(data=True)],
-        "articles": [list(k) for k in articles],
-        "edges": edges,
-    }
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-
-
-def _load(text: str) -> nx.Graph:
-    data = json.loads(text)
-    if data.get("format") != CACHE_FORMAT:
-        raise ValueError("stale projection cache")
-    graph = nx.Graph()
-    nodes = [row[0] for row in data["nodes"]]
-    graph.add_nodes_from(
-        (n, {"label": label, "type": kind, "aliases": aliases, "place": place, "articles": count})
-        for n, label, kind, aliases, place, count in data["nodes"]
-    )
-    articles = data["articles"]
-    graph.add_edges_from(
-        (nodes[u], nodes[v], {
-            "relations": relations,
-            "evidence": [
-                {"relation": r, "sentence": s, "article": articles[a][0], "title": articles[a][1], "date": articles[a][2]}
-                for r, s, a in evidence
-            ],
-            "weight": weight,
-        })
-        for u, v, weight, relations, evidence in data["edges"]
-    )
-    return graph
-
-
-def _read_cache(path: Path) -> nx.Graph | None:
-    try:
-        return _load(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError, KeyError, IndexError, TypeError):
-        return None
-
-
-def _write_cache(path: Path, graph: nx.Graph) -> None:
-    """Best effort: a read-only store folder simply gets no cache."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        for old in path.parent.glob("*.json"):
-            if old.name != path.name and old.stat().st_mtime < time.time() - 60:
-                old.unlink(missing_ok=True)  # projections of earlier versions
-        temporary = path.with_suffix(f".{os.getpid()}.tmp")
-        temporary.write_text(_dump(graph), encoding="utf-8")
-        os.replace(temporary, path)
-    except OSError:
-        pass
+def _node_attributes(iri: str, orgs: dict[str, dict]) -> dict:
+    attrs = orgs.get(iri) or {"label": _label_from_iri(iri), "type": None, "aliases": [], "place": None, "articles": 0}
+    return {**attrs, "aliases": list(attrs["aliases"])}
 
 
 def project(
@@ -444,6 +453,7 @@ def project(
     alliances: Literal["node", "clique"] = "node",
     *,
     cache: bool = True,
+    evidence: bool = True,
 ) -> nx.Graph:
     """The organizations and their links as an undirected weighted graph.
 
@@ -456,58 +466,100 @@ def project(
     evidence); the alliance's other links are dropped with it.
     ``cache``: reuse (and keep) the projection of an embedded store's current
     version in its cache folder; the graph returned is always a fresh copy.
+    ``evidence=False``: edges carry only ``weight`` and ``relations`` (what
+    the measures need); no sentence is read, which makes a cold projection of
+    a large store several times cheaper. Weights are the same either way as
+    long as each link's ``lj:articleCount`` (written by ``kg build``) counts
+    the articles of its evidence.
     """
+    from kg import projection_cache
+
     if alliances not in ("node", "clique"):
         raise ValueError(f"alliances must be 'node' or 'clique', not {alliances!r}")
     chosen = _check_relations(relations)
-    cache_file = _cache_file(source, chosen, alliances) if cache else None
-    if cache_file is not None and cache_file.exists():
-        cached = _read_cache(cache_file)
-        if cached is not None:
-            return cached
-    graph = _build(source, chosen, alliances)
-    if cache_file is not None:
-        _write_cache(cache_file, graph)
+    key = projection_cache.cache_key(source, chosen, alliances) if cache else None
+    with _no_cycle_collection():
+        if key is not None:
+            cached = projection_cache.read(key, evidence=evidence)
+            if cached is not None:
+                return cached
+        graph = _build(source, chosen, alliances, evidence=evidence)
+    if key is not None:
+        projection_cache.write(key, graph, evidence=evidence)
     return graph
 
 
-def _build(source: Any, chosen: list[str] | None, alliances: str) -> nx.Graph:
-    scans = [Q_SCAN % p for p in ("lj:relation", "lj:source", "lj:target", "lj:evidence", "lj:sentence",
-                                   "prov:wasDerivedFrom")]
-    reader = _Prefetched(source, [Q_ORGS, Q_LABELS, Q_ALIASES, Q_PLACES, Q_MENTIONS, *scans, Q_ARTICLES])
+@contextlib.contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Pause the cycle collector: building a graph allocates millions of small
+    containers, and each collection re-walks the whole growing heap (three
+    times the time of the build itself at 500,000 links)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _build(source: Any, chosen: list[str] | None, alliances: str, *, evidence: bool = True) -> nx.Graph:
+    queries = [Q_ORGS, Q_LABELS, Q_ALIASES, Q_PLACES, Q_MENTIONS]
+    if evidence:
+        queries += [Q_SCAN % p for p in ("lj:relation", "lj:source", "lj:target", "lj:evidence", "lj:sentence",
+                                         "prov:wasDerivedFrom")] + [Q_ARTICLES]
+    else:  # the big links query first, so the organizations are read beside it
+        queries.insert(0, counted_links_query(chosen if chosen is not None else list(RELATION_TYPES)))
+    reader = _Prefetched(source, queries)
     try:
         orgs = _read_organizations(reader)
-        links = _read_links(reader, chosen)
-        meta = _read_articles(reader) if any(link["evidence"] for link in links) else {}
+        links = _read_links(reader, chosen, evidence=evidence)
+        meta = _read_articles(reader) if evidence and any(link["evidence"] for link in links) else {}
     finally:
         reader.close()
-
+    if evidence:
+        nodes, edges = _assemble(orgs, links, chosen, alliances,
+                                 lambda link: _evidence_rows(link, link["relation"], meta),
+                                 lambda rows: [{**e, "relation": ALLIANCE_RELATION} for e in rows], "evidence")
+        _finish_edges(edges)
+    else:
+        nodes, edges = _assemble(orgs, links, chosen, alliances, lambda link: [link], lambda parts: parts, "links")
+        _finish_weights(edges, source, len(links))
     graph = nx.Graph()
-    if chosen is None:
-        for iri in sorted(orgs):
-            _add_node(graph, iri, orgs)
+    graph.add_nodes_from((iri, _node_attributes(iri, orgs)) for iri in nodes)
+    graph.add_edges_from((u, v, data) for (u, v), data in edges.data.items())
+    return graph
+
+
+def _assemble(orgs: dict[str, dict], links: list[dict], chosen: list[str] | None, alliances: str,
+              parts_of: Any, carried: Any, key: str) -> tuple[dict[str, None], _Edges]:
+    """The nodes (an ordered set) and edges; each edge collects in ``key`` the
+    parts (``parts_of(link)``) of its links. Nodes and edges keep the order in
+    which they are first met, as adding them to a graph one by one would."""
+    nodes: dict[str, None] = dict.fromkeys(sorted(orgs)) if chosen is None else {}
+    edges = _Edges(key)
     is_alliance = {iri for iri, attrs in orgs.items() if attrs["type"] == "Alliance"}
-    members: dict[str, list[tuple[str, list[dict]]]] = defaultdict(list)
+    members: dict[str, list[tuple[str, list]]] = defaultdict(list)
+    clique = alliances == "clique"
     for link in links:
         s, t, relation = link["source"], link["target"], link["relation"]
-        evidence = _evidence_rows(link, relation, meta)
-        if alliances == "clique" and (s in is_alliance or t in is_alliance):
+        parts = parts_of(link)
+        if clique and (s in is_alliance or t in is_alliance):
             if relation == "member_of" and t in is_alliance and s not in is_alliance:
-                members[t].append((s, evidence))
+                members[t].append((s, parts))
             continue
-        _add_node(graph, s, orgs)
-        _add_node(graph, t, orgs)
-        _add_link(graph, s, t, relation, evidence)
-    if alliances == "clique":
-        graph.remove_nodes_from([n for n in list(graph) if n in is_alliance])
+        nodes.setdefault(s)
+        nodes.setdefault(t)
+        edges.add(s, t, relation, parts)
+    if clique:
+        for iri in is_alliance:
+            nodes.pop(iri, None)
         for alliance in sorted(members):
             group = sorted(members[alliance], key=lambda m: m[0])
-            for _, (u, _) in enumerate(group):
-                _add_node(graph, u, orgs)
-            for i, (u, ev_u) in enumerate(group):
-                for v, ev_v in group[i + 1:]:
+            for u, _ in group:
+                nodes.setdefault(u)
+            for i, (u, parts_u) in enumerate(group):
+                for v, parts_v in group[i + 1:]:
                     if u != v:
-                        carried = [{**e, "relation": ALLIANCE_RELATION} for e in ev_u + ev_v]
-                        _add_link(graph, u, v, ALLIANCE_RELATION, carried)
-    _finish_edges(graph)
-    return graph
+                        edges.add(u, v, ALLIANCE_RELATION, carried(parts_u + parts_v))
+    return nodes, edges

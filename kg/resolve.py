@@ -70,12 +70,15 @@ MentionMemo = dict[tuple[str, str], tuple[tuple[str, ...], list[tuple]]]
 
 
 def resolve(docs: Iterable[tuple[Article, dict]], curation: Curation | None = None, *,
-            memo: MentionMemo | None = None) -> Resolved:
+            memo: MentionMemo | None = None, trace: dict | None = None) -> Resolved:
     """Merge per-article extractions into organizations and links (see module doc).
 
     ``memo`` saves finding each article's mentions again: entries it holds are
     used as they are (so they must come from the same extractions and code),
     missing ones are added, and entries of articles not given are dropped.
+    ``trace`` receives what kg.delta needs to redo only part of this next time:
+    ``owner`` ((article id, entity id) -> organization key, before curation
+    renames) and the places ``attach_places`` records.
     """
     resolved = Resolved()
     extractions: dict[str, dict] = {}
@@ -108,11 +111,13 @@ def resolve(docs: Iterable[tuple[Article, dict]], curation: Curation | None = No
 
     clusters, preferred, marks = _cluster(mentions, curation, resolved)
     mention_key = _organizations(mentions, clusters, preferred, marks, resolved)
+    if trace is not None:
+        trace["owner"] = {mentions[i].order: key for i, key in mention_key.items()}
     key_map = apply_organization_decisions(curation, resolved)
     _links(extractions, by_entity, mention_key, key_map, resolved)
     apply_link_decisions(curation, resolved)
     list_unapplied(curation, resolved)
-    attach_places(resolved)
+    attach_places(resolved, trace)
     resolved.organizations = dict(sorted(resolved.organizations.items()))
     resolved.links = dict(sorted(resolved.links.items()))
     return resolved
@@ -402,18 +407,34 @@ def resolved_lines(resolved: Resolved, *, include_text: bool = False) -> dict[st
 
     Equal nodes give equal lines, so comparing lines compares nodes (kg.build's diff).
     """
-    encode = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=_plain).encode
-
-    def article(value: Article) -> Any:
-        return value if include_text or not value.text else {**vars(value), "text": ""}
-
+    encode = node_encoder(include_text=include_text)
     lines: dict[str, list[str]] = {}
     for section, table in (("articles", resolved.articles), ("decisions", resolved.decisions),
-                           ("organizations", resolved.organizations), ("places", resolved.places)):
-        show = article if section == "articles" else (lambda value: value)
-        lines[section] = [f"{encode(key)}: {encode(show(table[key]))}" for key in sorted(table)]
-    lines["links"] = [encode(resolved.links[key]) for key in sorted(resolved.links)]
+                           ("organizations", resolved.organizations), ("places", resolved.places),
+                           ("links", resolved.links)):
+        lines[section] = [encode(section, key, table[key]) for key in sorted(table)]
     return lines
+
+
+_ENCODE = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=_plain).encode
+
+
+def node_encoder(*, include_text: bool = False):
+    """``encode(section, key, value)``: the canonical line of one node (see :func:`resolved_lines`).
+
+    >>> node_encoder()("places", "340700", Place("340700", "铜陵市", "city", "340000"))
+    '"340700": {"code": "340700", "level": "city", "name": "铜陵市", "parent": "340000"}'
+    """
+    encode = _ENCODE
+
+    def line(section: str, key: Any, value: Any) -> str:
+        if section == "links":
+            return encode(value)
+        if section == "articles" and value.text and not include_text:
+            value = {**vars(value), "text": ""}
+        return f"{encode(key)}: {encode(value)}"
+
+    return line
 
 
 def join_resolved(lines: dict[str, list[str]], report: list[str]) -> str:

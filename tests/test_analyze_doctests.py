@@ -8,7 +8,7 @@ import importlib
 import pytest
 
 MODULES = [
-    "kg.project", "kg.tables", "kg.analyze.engine", "kg.analyze.centrality", "kg.analyze.communities",
+    "kg.project", "kg.projection_cache", "kg.tables", "kg.analyze.engine", "kg.analyze.centrality", "kg.analyze.communities",
     "kg.analyze.brokers", "kg.analyze.paths", "kg.analyze.ego", "kg.analyze.lookup", "kg.analyze.summary",
     "kg.analyze.writeback", "kg.analyze.report",
 ]

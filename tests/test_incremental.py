@@ -70,7 +70,7 @@ def test_incremental_result_is_the_full_build_result(evolved):
     reference = evolved["root"] / "reference"
     summary = build([evolved["corpus"]], reference, jobs=1)
     assert summary.load == "full"
-    assert evolved["second"].load == "incremental"
+    assert (evolved["second"].load, evolved["second"].resolution) == ("incremental", "delta")
     assert quads(evolved["store"]) == quads(reference)
     assert evolved["second"].triples == summary.triples
 
@@ -106,7 +106,7 @@ def test_links_only_the_removed_article_stated_are_removed(evolved):
 
 def test_a_rebuild_with_nothing_changed_extracts_nothing_and_writes_nothing(evolved):
     summary = build([evolved["corpus"]], evolved["store"], jobs=1)
-    assert (summary.extracted, summary.changed, summary.load) == (0, 0, "incremental")
+    assert (summary.extracted, summary.changed, summary.load, summary.resolution) == (0, 0, "incremental", "delta")
     assert quads(evolved["store"]) == quads(evolved["root"] / "reference")
 
 
@@ -263,3 +263,35 @@ def test_a_build_holds_the_writer_lock_from_its_first_read(tmp_path, sample_corp
     monkeypatch.setattr(build_module, "collect", collect_while_checking)
     build([corpus], store, jobs=1)
     assert seen == ["held"]  # the refusal itself is tested in tests/faults/test_kill_and_locks.py
+
+
+def test_successive_delta_builds_replay_their_saved_patches(tmp_path, sample_corpus, names):
+    """Each delta build saves a patch of the resolution state; the next one replays it (and so on)."""
+    from kg.build import STATE_LOG_SUFFIX
+
+    corpus = copy_corpus(sample_corpus, tmp_path / "corpus", names[:8])
+    store = tmp_path / "store"
+    assert build([corpus], store, jobs=1).resolution == "full"
+    steps = [lambda: copy_corpus(sample_corpus, corpus, names[8:10]), lambda: (corpus / names[3]).unlink(),
+             lambda: copy_corpus(sample_corpus, corpus, names[10:13]), lambda: (corpus / names[9]).unlink()]
+    for number, step in enumerate(steps):
+        step()
+        summary = build([corpus], store, jobs=1)
+        assert (summary.resolution, summary.load) == ("delta", "incremental")
+        reference = tmp_path / f"reference-{number}"
+        assert build([corpus], reference, jobs=1).resolution == "full"
+        assert quads(store) == quads(reference)
+        summary_lines = (store / "versions" / f"{summary.version}.resolved.json").read_text(encoding="utf-8")
+        assert summary_lines == (reference / "versions" / f"{EmbeddedStore(reference).current_version()}"
+                                 ".resolved.json").read_text(encoding="utf-8")
+    log = store / "versions" / f"{EmbeddedStore(store).current_version()}{STATE_LOG_SUFFIX}"
+    assert log.exists()
+
+
+def test_a_build_with_curation_resolves_in_full_and_says_so(tmp_path, sample_corpus, names, repo_dir):
+    corpus = copy_corpus(sample_corpus, tmp_path / "corpus", names[:4])
+    store = tmp_path / "store"
+    build([corpus], store, jobs=1)
+    copy_corpus(sample_corpus, corpus, names[4:5])
+    summary = build([corpus], store, jobs=1, curation=repo_dir / "data" / "curation.yaml")
+    assert summary.resolution == "full"

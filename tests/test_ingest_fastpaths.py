@@ -3,16 +3,29 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import random
 
 import pytest
 
 from kg.boilerplate import classify, load_rules
-from kg.clean import clean_lines, clean_text
+from kg.clean import (
+    _GLOSS,
+    _SPACES,
+    _collapse_spaces,
+    _marked_glosses,
+    _may_hold_gloss,
+    _punctuation_pass,
+    clean_lines,
+    clean_text,
+    normalize_punctuation,
+    strip_pinyin,
+)
 from kg.encoding import _CJK, SCORE_SAMPLE, _frequent_hanzi, _UNLIKELY, _WEDGED, chinese_score
 from kg.extract.lexicon import load_lexicon
 from kg.extract.names import _place_spans
-from kg.ingest import SkipFile, read_article
+from kg.filetype import _MAGIC, binary_kind
+from kg.ingest import READ_CHUNK, SkipFile, _read_fd, read_article, read_bytes
 
 PIECES = ["甲", "乙", "聯", "建", "(", ")", "（", "）", "lián", "hé", "dong4", "men", " ", "  ", "\n", "\r\n", "\r",
           ",", ":", "，", "。", "!", "?", "\u3000", "ａ", "1", "\t", "黨", "們", "(an)", "(一)", "\u2028"]
@@ -97,3 +110,66 @@ def test_chinese_score_equals_the_plain_count(sample_lines):
     text = "\n".join(sample_lines)
     for sample in (text, text[:500], text.encode("gb18030").decode("big5", errors="replace"), "笢弊僕莉絨", ""):
         assert chinese_score(sample) == _chinese_score_plain(sample)
+
+
+def _binary_kind_plain(head: bytes) -> str | None:
+    for magic, kind in _MAGIC:
+        if head.startswith(magic):
+            return kind
+    if head[:4] == b"RIFF" and head[8:12] in (b"WEBP", b"WAVE", b"AVI "):
+        return {b"WEBP": "WebP image", b"WAVE": "WAV audio", b"AVI ": "AVI video"}[head[8:12]]
+    if head[4:8] == b"ftyp":
+        return "MP4/HEIF media"
+    return None
+
+
+def test_binary_kind_prefilter_never_changes_a_verdict():
+    heads = [magic + b"rest of the file" for magic, _ in _MAGIC]
+    heads += [b"RIFF\x00\x00\x00\x00WEBPVP8", b"RIFF\x00\x00\x00\x00WAVEfmt", b"RIFF\x00\x00\x00\x00JUNK",
+              b"\x00\x00\x00\x18ftypheic", "党建联建".encode(), "党建".encode("gb18030"), b"", b"R", b"%PD"]
+    rng = random.Random(5)
+    heads += [bytes(rng.randrange(256) for _ in range(rng.randint(0, 64))) for _ in range(3000)]
+    for head in heads:
+        assert binary_kind(head) == _binary_kind_plain(head), head
+
+
+@pytest.mark.parametrize("size", [0, 1, 1000, READ_CHUNK - 1, READ_CHUNK, READ_CHUNK + 1, 3 * READ_CHUNK + 7])
+def test_reading_a_file_gives_all_its_bytes_or_the_limit_plus_one(tmp_path, size):
+    data = random.Random(size).randbytes(size)
+    path = tmp_path / "a.bin"
+    path.write_bytes(data)
+    for stated in (size, 0, size // 2, size + 10):  # the size seen at fstat may be stale: the file grew or shrank
+        for limit in (None, 1, size, size + 1, READ_CHUNK + 2):
+            fd = os.open(path, os.O_RDONLY)
+            try:
+                got = _read_fd(fd, stated, limit)
+            finally:
+                os.close(fd)
+            assert got == (data if limit is None else data[:limit])
+    if size:
+        assert read_bytes(path, max_bytes=size) == data
+        with pytest.raises(SkipFile, match="larger than"):
+            read_bytes(path, max_bytes=size - 1)
+
+
+def test_space_collapsing_skips_only_texts_without_runs():
+    for text in list(_random_texts(1500, seed=13)) + ["甲  乙", "甲\t乙", "甲 乙", ""]:
+        assert _collapse_spaces(text) == _SPACES.sub(" ", text)
+
+
+def test_a_text_without_a_possible_gloss_start_has_no_gloss():
+    texts = list(_random_texts(3000, seed=17)) + ["字( lián)", "字(\u3000lián)", "字(  lián)", "(一)", "字（dòng）"]
+    for text in texts:
+        if not _may_hold_gloss(text):
+            assert _GLOSS.search(text) is None, text
+            assert strip_pinyin(text) == text and _marked_glosses(text) == 0
+
+
+def test_skipping_the_confirming_punctuation_pass_never_stops_early():
+    """Passes until nothing changes, as the plain loop would; (。(dòng)边) needs two of them."""
+    texts = list(_random_texts(3000, seed=19)) + ["(。(dòng)边)", "((甲))", "(x(甲)y)", "(x),甲"]
+    for text in texts:
+        plain, before = text, None
+        while plain != before:
+            before, plain = plain, _punctuation_pass(plain)
+        assert normalize_punctuation(text) == plain, text

@@ -170,8 +170,8 @@ def test_cache_returns_the_same_graph_and_follows_new_versions(tmp_path, store):
         transaction.load_file(path)
     fresh = project(open_store(location), cache=False)
     first = project(open_store(location))
-    cached_files = list((tmp_path / "store" / "cache" / "projection").glob("*.json"))
-    assert len(cached_files) == 1
+    cached_files = sorted(p.name for p in (tmp_path / "store" / "cache" / "projection").glob("*.json"))
+    assert len(cached_files) == 2 and cached_files[0].endswith(".evidence.json")  # topology + its evidence
     second = project(open_store(location))  # from the cache
     for g in (first, second):
         assert list(g.nodes(data=True)) == list(fresh.nodes(data=True))
@@ -205,3 +205,105 @@ def test_escaped_literals_come_back_whole():
     text = 'a\tb"c\\d\ne é甲\U0001F600'
     store.add(ox.Quad(ox.NamedNode("http://a"), ox.NamedNode("http://p"), ox.Literal(text, language="zh-Hans")))
     assert list(select(store, "SELECT ?s ?o WHERE { ?s ?p ?o }", ("s", "o"))) == [("http://a", text)]
+
+
+# -- projections without evidence (what the measures read) -------------------
+
+def _weights_and_relations(g):
+    return sorted((u, v, d["weight"], d["relations"]) for u, v, d in g.edges(data=True))
+
+
+@pytest.mark.parametrize("alliances", ["node", "clique"])
+@pytest.mark.parametrize("relations", [None, ["joint_defense"], ["member_of", "cooperation"]])
+def test_without_evidence_weights_match_the_evidence(store, relations, alliances):
+    full = project(store, relations=relations, alliances=alliances)
+    lean = project(store, relations=relations, alliances=alliances, evidence=False)
+    assert list(lean.nodes(data=True)) == list(full.nodes(data=True))
+    assert [(u, v) for u, v in lean.edges()] == [(u, v) for u, v in full.edges()]  # same order: same seeds' results
+    assert _weights_and_relations(lean) == _weights_and_relations(full)
+    assert all("evidence" not in d for _, _, d in lean.edges(data=True))
+
+
+# Article counts on the links, as kg.rdf writes them: one link per pair is weighed by
+# its count alone; a pair of two links needs the distinct articles of both.
+COUNTED = """@prefix lj: <https://w3id.org/lianjian/ontology#> .
+@prefix prov: <http://www.w3.org/ns/prov#> .
+@prefix o: <https://w3id.org/lianjian/id/org/> .
+@prefix a: <https://w3id.org/lianjian/id/article/> .
+@prefix l: <https://w3id.org/lianjian/id/link/> .
+@prefix e: <https://w3id.org/lianjian/id/evidence/> .
+o:A a lj:Customs . o:B a lj:Village . o:C a lj:Enterprise .
+l:ab a lj:Link ; lj:relation lj:jointBuildingWith ; lj:source o:A ; lj:target o:B ; lj:articleCount 2 ;
+    lj:evidence e:1, e:2 .
+e:1 lj:sentence "句一"@zh-Hans ; prov:wasDerivedFrom a:1 .
+e:2 lj:sentence "句二"@zh-Hans ; prov:wasDerivedFrom a:2 .
+l:ab2 a lj:Link ; lj:relation lj:cooperatesWith ; lj:source o:B ; lj:target o:A ; lj:articleCount 1 ; lj:evidence e:3 .
+e:3 lj:sentence "句三"@zh-Hans ; prov:wasDerivedFrom a:2 .
+l:bc a lj:Link ; lj:relation lj:jointDefenseWith ; lj:source o:B ; lj:target o:C ; lj:articleCount 1 ; lj:evidence e:4 .
+e:4 lj:sentence "句四"@zh-Hans ; prov:wasDerivedFrom a:3 .
+"""
+
+
+def test_article_counts_weigh_single_links_and_shared_pairs_count_distinct_articles():
+    full = project(oxigraph_store(COUNTED))
+    lean = project(oxigraph_store(COUNTED), evidence=False)
+    assert _weights_and_relations(lean) == _weights_and_relations(full)
+    assert lean.edges[org("A"), org("B")]["weight"] == 2  # articles 1 and 2, not 2 + 1
+    assert lean.edges[org("B"), org("C")]["weight"] == 1
+
+
+def test_a_single_link_is_weighed_by_its_article_count_without_reading_evidence():
+    ttl = COUNTED.replace("lj:articleCount 1 ; lj:evidence e:4", "lj:articleCount 5 ; lj:evidence e:4")
+    assert project(oxigraph_store(ttl), evidence=False).edges[org("B"), org("C")]["weight"] == 5
+
+
+def test_article_lookup_by_iri_and_by_scan_agree():
+    from kg.project import _read_link_articles
+
+    store = oxigraph_store(COUNTED)
+    links = [f"{ID}link/ab", f"{ID}link/ab2"]
+    by_iri = _read_link_articles(store, links, total=100)
+    by_scan = _read_link_articles(store, links, total=2)
+    assert by_iri == by_scan == {links[0]: {f"{ID}article/1", f"{ID}article/2"}, links[1]: {f"{ID}article/2"}}
+
+
+def test_cache_without_evidence_then_with_it(tmp_path, store):
+    from kg.store import open_store
+
+    path = tmp_path / "data.ttl"
+    path.write_text(TTL, encoding="utf-8")
+    location = str(tmp_path / "store")
+    with open_store(location).new_version() as transaction:
+        transaction.load_file(path)
+    folder = tmp_path / "store" / "cache" / "projection"
+    lean = project(open_store(location), evidence=False)
+    assert [p.name.endswith(".evidence.json") for p in folder.glob("*.json")] == [False]
+    again = project(open_store(location), evidence=False)  # from the topology file
+    assert list(again.edges(data=True)) == list(lean.edges(data=True))
+    assert list(again.nodes(data=True)) == list(lean.nodes(data=True))
+    full = project(open_store(location))  # no evidence cached yet: projected again, both files kept
+    assert list(full.edges(data=True)) == list(project(open_store(location), cache=False).edges(data=True))
+    assert len(list(folder.glob("*.json"))) == 2
+    assert list(project(open_store(location)).edges(data=True)) == list(full.edges(data=True))
+    project(open_store(location), evidence=False)
+    assert _weights_and_relations(project(open_store(location), evidence=False)) == _weights_and_relations(full)
+
+
+def test_evidence_file_of_another_projection_is_not_used(tmp_path):
+    from kg.projection_cache import evidence_file
+    from kg.store import open_store
+
+    path = tmp_path / "data.ttl"
+    path.write_text(TTL, encoding="utf-8")
+    location = str(tmp_path / "store")
+    with open_store(location).new_version() as transaction:
+        transaction.load_file(path)
+    full = project(open_store(location))
+    topology = next(p for p in (tmp_path / "store" / "cache" / "projection").glob("*.json")
+                    if not p.name.endswith(".evidence.json"))
+    saved = evidence_file(topology).read_text(encoding="utf-8")
+    project(open_store(location), cache=True, evidence=False)
+    topology.unlink()
+    project(open_store(location), evidence=False)  # a new topology with a new token
+    assert evidence_file(topology).read_text(encoding="utf-8") == saved
+    assert list(project(open_store(location)).edges(data=True)) == list(full.edges(data=True))

@@ -18,6 +18,7 @@ are the reference the tests compare igraph against.
 
 from __future__ import annotations
 
+import sys
 import weakref
 from dataclasses import dataclass
 from typing import Any
@@ -80,8 +81,30 @@ def to_igraph(graph: nx.Graph, weight: str | None = "weight") -> IGraphView:
     return view
 
 
+def load_igraph() -> Any:
+    """The igraph module, imported without its plotting back-end.
+
+    ``import igraph`` imports matplotlib.pyplot when it is installed (about
+    0.3 s of CPU, on every `kg analyze` command), only for igraph's own
+    drawing, which kg never uses; a ``None`` entry in ``sys.modules`` makes
+    that import fail and igraph falls back to a placeholder. matplotlib stays
+    importable for everyone else (``kg analyze report`` draws with it).
+    """
+    if "igraph" in sys.modules or "matplotlib" in sys.modules:
+        import igraph
+
+        return igraph
+    sys.modules["matplotlib"] = None  # type: ignore[assignment]
+    try:
+        import igraph
+    finally:
+        if sys.modules.get("matplotlib", 0) is None:
+            del sys.modules["matplotlib"]
+    return igraph
+
+
 def _convert(graph: nx.Graph, weight: str | None) -> IGraphView:
-    import igraph as ig
+    ig = load_igraph()
 
     nodes = list(graph)
     index = {n: i for i, n in enumerate(nodes)}
@@ -104,13 +127,9 @@ class seeded_igraph:
     def __enter__(self) -> None:
         import random
 
-        import igraph as ig
-
-        ig.set_random_number_generator(random.Random(self.seed))
+        load_igraph().set_random_number_generator(random.Random(self.seed))
 
     def __exit__(self, *exc: object) -> None:
         import random
 
-        import igraph as ig
-
-        ig.set_random_number_generator(random)
+        load_igraph().set_random_number_generator(random)

@@ -59,15 +59,19 @@ def _fail(message: str) -> None:
     raise click.ClickException(clean(message))
 
 
-def _load(store_location: str, relations: tuple[str, ...], alliances: str, *, write: bool = False) -> tuple[Any, Any]:
+def _load(store_location: str, relations: tuple[str, ...], alliances: str, *, evidence: bool = False) -> tuple[Any, Any]:
+    """The store and its projection; ``evidence`` only for the commands that show sentences."""
     from kg.project import project
     from kg.store import StoreError, open_store
 
     try:
         store = open_store(store_location)
-        graph = project(store, relations=list(relations) or None, alliances=alliances)
+        graph = project(store, relations=list(relations) or None, alliances=alliances, evidence=evidence)
     except (StoreError, OSError, ValueError) as error:
         _fail(str(error))
+    import gc
+
+    gc.freeze()  # the graph lives until exit: later collections need not walk its millions of objects
     return store, graph
 
 
@@ -209,7 +213,7 @@ def path(a, b, store_location, relations, alliances, engine, fmt, max_paths) -> 
     """
     from kg.analyze.paths import paths
 
-    _, graph = _load(store_location, relations, alliances)
+    _, graph = _load(store_location, relations, alliances, evidence=True)
     rows = paths(graph, a, b, max_paths=max_paths)
     if not rows and fmt == "table":
         click.echo(f"no path between {clean(a)} and {clean(b)}")
@@ -234,7 +238,7 @@ def ego(name, store_location, relations, alliances, engine, fmt, radius) -> None
     """
     from kg.analyze.ego import ego as compute
 
-    _, graph = _load(store_location, relations, alliances)
+    _, graph = _load(store_location, relations, alliances, evidence=True)
     rows = compute(graph, name, radius)
     _echo_rows(rows, fmt, None if fmt == "json" else ["distance", "label", "type", "via", "relations", "weight",
                                                        "degree", "evidence"])

@@ -31,7 +31,7 @@ def _print_summary(summary, fmt: str, curation: str | None = None) -> None:
     click.echo(f"Organizations: {sum(summary.organizations_by_type.values())}   "
                f"Links: {sum(summary.links_by_type.values())}   Triples: {summary.triples}   "
                f"Time: {summary.seconds:.1f} s")
-    click.echo(f"Load:         {summary.load} ({summary.changed} nodes written)")
+    click.echo(f"Load:         {summary.load} ({summary.changed} nodes written); resolution: {summary.resolution}")
     if summary.organizations_by_type:
         rows = [{"type": k, "organizations": v} for k, v in summary.organizations_by_type.items()]
         click.echo("\n" + render(rows, "table"))
@@ -84,8 +84,10 @@ def build(paths, store_location, curation, no_curation, jobs, full, scheduler, w
     the previous graph as it was.
 
     A rebuild extracts only new or changed files (the others come from the
-    cache in the store folder) and rewrites only the organizations, links and
-    articles that changed; --full does everything again.
+    cache in the store folder), resolves again only the organizations those
+    articles can reach when no curation decision applies (resolution: delta),
+    and rewrites only the organizations, links and articles that changed;
+    --full does everything again.
 
     \b
     Exit codes: 0 all files read, 3 built but some files skipped, 1 failed (nothing changed),

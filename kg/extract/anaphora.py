@@ -50,8 +50,9 @@ class Antecedents:
             def fits(form: str) -> bool:
                 return form.endswith(endings) and not (narrower and form.endswith(narrower))
 
-            chosen = [m for m in self.mentions
-                      if fits(m.name) or any(fits(f) for f in self.names.get(m.entity, ()))]
+            # An entity's forms are tested once, not once per mention of it.
+            fitting = {key for key, forms in self.names.items() if any(fits(f) for f in forms)}
+            chosen = [m for m in self.mentions if fits(m.name) or m.entity in fitting]
             self._index[endings] = ([m.end for m in chosen], sorted(m.start for m in chosen), chosen)
         return self._index[endings]
 

@@ -33,6 +33,7 @@ class Registry:
         self.by_form: dict[str, Entity] = {}
         self.order: list[Entity] = []
         self.redirect: dict[str, str] = {}  # key of a merged entity → key of the one kept
+        self.live: dict[str, Entity] = {}  # key → entity, for the entities of `order`
         self.created = 0
 
     def get(self, form: str) -> Entity | None:
@@ -44,6 +45,7 @@ class Registry:
             self.created += 1
             entity = Entity(name, type_, key=f"k{self.created}")
             self.order.append(entity)
+            self.live[entity.key] = entity
             self.by_form[name] = entity
         entity.implicit = entity.implicit and implicit
         for alias in aliases:
@@ -68,6 +70,7 @@ class Registry:
         for form in gone.forms():
             self.by_form[form] = keep
         self.order.remove(gone)
+        del self.live[gone.key]
         self.redirect[gone.key] = keep.key
         return keep
 
@@ -75,7 +78,7 @@ class Registry:
         """The live entity for a key, following merges."""
         while key in self.redirect:
             key = self.redirect[key]
-        return next((e for e in self.order if e.key == key), None)
+        return self.live.get(key)  # type: ignore[arg-type]
 
 
 def short_form_aliases(registry: Registry, mentions: list[Mention], lex: Lexicon) -> None:
@@ -154,8 +157,11 @@ def place_dropped_aliases(registry: Registry) -> None:
     for short in entities:
         if id(short) not in alive or len(short.name) < 3:
             continue
+        group = by_ending.get(short.name[-3:], ())
+        if len(group) < 2:
+            continue  # alone with its ending: no owner (the test below excludes `short` itself)
         owners = [
-            e for e in by_ending.get(short.name[-3:], ())
+            e for e in group
             if id(e) in alive and e is not short and e.type == short.type and len(e.name) > len(short.name) and e.name.endswith(short.name)
             and (len(short.name) >= 4 or e.name[-len(short.name) - 1] in _PLACE_LEVELS)  # 弄岛镇|等秀村
         ]

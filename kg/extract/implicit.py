@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from kg.extract.lexicon import Lexicon
 from kg.extract.lists import bare_after
-from kg.extract.names import Mention, _name_part_start, is_generic, made_of_generic, place_spans
+from kg.extract.names import Mention, _lengths_by_ending, _name_part_start, is_generic, made_of_generic
 
 LOOK_BACK = 600  # characters searched before the bare word for its place
 _LEVELS = "省市县区旗州盟"
@@ -23,13 +23,28 @@ _WHOLE_NAME_LEVELS = "旗盟"
 
 
 def _nearest_place(text: str, pos: int, level: str, lex: Lexicon) -> str | None:
+    """The last place of `level` (3 characters or more) among the place spans of the window before `pos`.
+
+    The spans are segmented from the right (see ``names._place_spans``), so the first
+    such place the segmentation meets is the answer: the rest of the window is not read.
+    """
     start = max(0, pos - LOOK_BACK)
     window = text[start:pos]
-    best = None
-    for a, b in place_spans(window, lex):
-        if window[a:b].endswith(level) and b - a >= 3:
-            best = window[a:b]
-    return best
+    if level not in window:
+        return None  # the place must end with the level character
+    places = lex.places
+    lengths_ending = _lengths_by_ending(places).get
+    j = len(window)
+    while j > 1:  # the loop of names._place_spans, stopping at the first fitting span
+        for length in lengths_ending(window[j - 2 : j], ()):
+            if length <= j and window[j - length : j] in places:
+                if length >= 3 and window.endswith(level, j - length, j):
+                    return window[j - length : j]
+                j -= length
+                break
+        else:
+            j -= 1
+    return None
 
 
 _TOWN_LEVELS = "镇乡"
@@ -65,7 +80,10 @@ def local_bodies(text: str, mentions: list[Mention], lex: Lexicon) -> list[Menti
     """Implicit mentions for bare level bodies (市委, 县政府, 镇党委 …) and the bare units listed after them."""
     found = []
     for m in mentions:
-        if m.kind == "bare":
+        if m.kind != "bare":
+            continue  # (the rules below are for bare unit words only)
+        at = m.end - len(m.suffix)
+        if at >= 1 and text[at - 1] in _TOWN_LEVELS:  # _town_body's first condition, without a call
             body = _town_body(text, m, lex)
             if body is not None:
                 found.append(body)

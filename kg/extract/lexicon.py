@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import ahocorasick
 import yaml
 
 from kg.resources import lexicon_file
@@ -39,6 +40,16 @@ def _scanner(words) -> re.Pattern:
     1.1-2 times slower on the corpora).
     """
     return re.compile(alternation(words))
+
+
+def _automaton(words) -> ahocorasick.Automaton:
+    """An Aho-Corasick automaton of `words`, each word's value its length."""
+    automaton = ahocorasick.Automaton()
+    for word in set(words):
+        if word:
+            automaton.add_word(word, len(word))
+    automaton.make_automaton()
+    return automaton
 
 
 def _lexicon_path() -> Path:
@@ -96,6 +107,7 @@ class Lexicon:
     team_type: str
     party_type: str
     scan_re: re.Pattern  # suffixes, national function names and central organs in one pass
+    scan_automaton: ahocorasick.Automaton  # the same words (value: length), for names.scan_words
     scan_type: dict[str, str]  # word → type; national hits carry NATIONAL + type
     scan_not_followed_by: dict[str, str]
     short_forms: dict[str, tuple[str, ...]]
@@ -131,6 +143,7 @@ class Lexicon:
     child_first_re: re.Pattern
     party_words: tuple[str, ...]
     pair_words: tuple[str, ...]
+    pair_re: re.Pattern  # any of pair_words (one search instead of a test per word)
     places: frozenset[str]
     shielded: frozenset[str]  # places and protected words: boundary words inside them do not count
     province_short: tuple[str, ...]
@@ -166,6 +179,7 @@ def _compile(data: dict, digest: str) -> Lexicon:
             scan_not_followed_by[word] = scan_not_followed_by.get(word, "") + "门长署属"  # 公安部门, 海关总署长
     return Lexicon(
         scan_re=_scanner(list(scan_type) + list(alliance)),
+        scan_automaton=_automaton(list(scan_type) + list(alliance)),
         scan_type=scan_type,
         scan_not_followed_by=scan_not_followed_by,
         suffix_type=suffix_type,
@@ -209,6 +223,7 @@ def _compile(data: dict, digest: str) -> Lexicon:
         child_first_re=re.compile(alternation(relations["sub_organization_of"]["child_first"])),
         party_words=tuple(data["party_words"]),
         pair_words=tuple(data["pair_words"]),
+        pair_re=_scanner(data["pair_words"]),
         places=_load_places(data["province_short"]),
         shielded=_load_places(data["province_short"]) | frozenset(data["protected_words"]),
         province_short=tuple(data["province_short"]),

@@ -107,6 +107,10 @@ def _shared_before_deng(text: str, mention: Mention, chain_end: Mention, lex: Le
     ]
 
 
+_JOINTS = ("、", "以及", "和", "及")
+_JOINT_STARTS = tuple(sorted({j[0] for j in _JOINTS}))
+
+
 def bare_after(text: str, mention: Mention, lex: Lexicon) -> list[Mention]:
     """铜陵海关、海事、公安: bare unit words after a full name share its place (implicit)."""
     if not mention.prefix or not is_placeish(mention.prefix, lex):
@@ -114,7 +118,7 @@ def bare_after(text: str, mention: Mention, lex: Lexicon) -> list[Mention]:
     found = []
     pos = mention.end
     while True:
-        joint = next((j for j in ("、", "以及", "和", "及") if text.startswith(j, pos)), None)
+        joint = next((j for j in _JOINTS if text.startswith(j, pos)), None)
         if joint is None:
             break
         start = pos + len(joint)
@@ -139,15 +143,18 @@ def expand_lists(text: str, mentions: list[Mention], lex: Lexicon) -> list[Menti
     """New mentions for the items of coordinated lists (existing mentions may lose a province)."""
     found: list[Mention] = []
     last_of_chain: dict[int, Mention] = {}
-    for m in mentions:
-        root = m
-        while root.parent is not None and root.attached:
-            root = root.parent
-        last_of_chain[id(root)] = m
+    if any(m.kind == "bare" and m.stop == "等" for m in mentions):  # only _shared_before_deng reads it
+        for m in mentions:
+            root = m
+            while root.parent is not None and root.attached:
+                root = root.parent
+            last_of_chain[id(root)] = m
     for m in mentions:
         if m.kind == "org" and not m.attached:
-            found += _shared_suffix(text, m, lex)
-            found += bare_after(text, m, lex)
-        elif m.kind == "bare":
+            if m.start and text[m.start - 1] == "、":  # _shared_suffix's first condition, checked without a call
+                found += _shared_suffix(text, m, lex)
+            if text.startswith(_JOINT_STARTS, m.end):  # bare_after's: a list joint follows
+                found += bare_after(text, m, lex)
+        elif m.kind == "bare" and m.stop == "等":  # _shared_before_deng's first condition
             found += _shared_before_deng(text, m, last_of_chain.get(id(m), m), lex)
     return found

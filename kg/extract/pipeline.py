@@ -128,9 +128,10 @@ def _parents_with_party_children_only(mentions: list[Mention], lex: Lexicon) -> 
 
 def _taken(text: str, mentions: list[Mention]) -> Occupied:
     taken = Occupied(len(text))
+    mask = taken.mask
     for m in mentions:
         if m.kind != "bare":
-            taken.take(m.start, m.end)
+            mask[m.start : m.end] = b"\x01" * (m.end - m.start)  # Occupied.take, inlined
     return taken
 
 
@@ -211,6 +212,8 @@ def _resolve_anaphora(text: str, mentions: list[Mention], registry: Registry, le
 
     Returns (child, parent) pairs for the units created that way.
     """
+    if not any(m.kind == "anaphor" for m in mentions):
+        return []  # nothing to resolve: the candidates below are not needed (they change nothing)
     names = {e.key: e.forms() for e in registry.order}
     created = []
     candidates = Antecedents(mentions + _core_mentions(text, registry, mentions), lex.anaphora, names)

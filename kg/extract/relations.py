@@ -68,23 +68,20 @@ class Links:
         link["confidence"] = max(link["confidence"], confidence)
 
 
-def _chain_start(m: Mention) -> int:
-    """Where the written name starts: an attached part starts with its parent (湖南商会|党支部)."""
-    while m.attached and m.parent is not None:
-        m = m.parent
-    return m.start
-
-
 def _units(mentions: list[Mention]) -> list[Unit]:
     units: list[Unit] = []
+    last = None
     for m in mentions:
-        start = _chain_start(m)
-        if units and m.start == units[-1].end and (m.parent is units[-1].mention or m.entity == units[-1].entity):
-            units[-1] = Unit(units[-1].start, m.end, m)  # 石门村|村委会, 东渡边检站|一队: one unit
-        elif units and start < units[-1].end:
+        top = m  # _chain_start, inlined: this loop runs for every mention of every sentence
+        while top.attached and top.parent is not None:
+            top = top.parent
+        if last is not None and m.start == last.end and (m.parent is last.mention or m.entity == (last.mention.entity or "")):
+            last = units[-1] = Unit(last.start, m.end, m)  # 石门村|村委会, 东渡边检站|一队: one unit
+        elif last is not None and top.start < last.end:
             continue  # overlapping forms of the same words
         else:
-            units.append(Unit(start, m.end, m))
+            last = Unit(top.start, m.end, m)
+            units.append(last)
     return units
 
 
@@ -142,33 +139,37 @@ def _inside_list(text: str, units: list[Unit], index_by_end: dict[int, int], pos
 
 def _connector_groups(text, s, e, units, lex):
     """(connector match, subject unit, partner units, segment end) for each connector."""
-    sentence = text[s:e]
+    matches = list(lex.connector_re.finditer(text, s, e))  # literal words: the same as in text[s:e]
+    if not matches:
+        return []
     starts = {u.start: i for i, u in enumerate(units)}
     index_by_end = {u.end: i for i, u in enumerate(units)}
-    ends = set(index_by_end)
+    ends = index_by_end
     unit_ends = [u.end for u in units]  # increasing: units do not overlap
     groups = []
-    for match in lex.connector_re.finditer(sentence):
-        cs, ce = s + match.start(), s + match.end()
+    for match in matches:
+        cs, ce = match.span()
         k = bisect_right(unit_ends, cs)
         if k < len(units) and units[k].start <= cs:
             continue  # 联合 in 联合党工委, 同 in 同江市: part of a name
+        word = match.group()
         after = ce
-        for skip in _PARTNER_SKIP:
-            if text.startswith(skip, after):
-                after += len(skip)
+        if text.startswith(_PARTNER_SKIP, after):  # none there (the usual case): none skipped below either
+            for skip in _PARTNER_SKIP:
+                if text.startswith(skip, after):
+                    after += len(skip)
         partners = _partner_run(text, units, starts[after], lenient=True) if after in starts else []
-        if not partners and match.group() in ("和", "及", "同"):
+        if not partners and word in ("和", "及", "同"):
             continue
-        if match.group() in ("和", "及", "跟") and cs not in ends:
+        if word in ("和", "及", "跟") and cs not in ends:
             continue  # …驻地部队和B: 和 joins list items here, it does not bring a partner
-        if match.group() in ("和", "及") and _inside_list(text, units, index_by_end, cs):
+        if word in ("和", "及") and _inside_list(text, units, index_by_end, cs):
             continue  # A、B和C: the last item of a list, not a partner
-        groups.append([match, cs, ce, partners])
+        groups.append([word, cs, ce, partners])
     used = {id(u) for g in groups for u in g[3]}
     partner_starts = [g[1] for g in groups if g[3]]
     result = []
-    for match, cs, ce, partners in groups:
+    for word, cs, ce, partners in groups:
         subject_index = None
         i = bisect_right(unit_ends, cs) - 1
         lowest = max(-1, i - _SUBJECT_LOOK_BACK)
@@ -180,7 +181,7 @@ def _connector_groups(text, s, e, units, lex):
         seg_start = partners[-1].end if partners else ce
         j = bisect_left(partner_starts, max(seg_start, cs + 1))
         seg_end = partner_starts[j] if j < len(partner_starts) else e
-        result.append((match.group(), subjects, partners, seg_start, seg_end))
+        result.append((word, subjects, partners, seg_start, seg_end))
     return result
 
 
@@ -283,7 +284,7 @@ _NUMBERS = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7
 _ANY_UNIT = ("单位", "成员单位")
 
 
-def _collective_members(text, s, e, units, earlier, evidence, links, lex):
+def _collective_members(text, s, e, units, live, cursor, evidence, links, lex):
     """这条“X党建带”由上述四家边检站组成; 三家商会与…共同组成“X”: a counted reference to units named before.
 
     The N most recently named distinct units whose names end with the counted
@@ -303,7 +304,7 @@ def _collective_members(text, s, e, units, earlier, evidence, links, lex):
         else:
             continue
         chosen: list[str] = []
-        for m in reversed(earlier):
+        for m in reversed(live[:cursor]):  # the mentions up to this sentence's end
             if m.end > match.start() or m.kind != "org" or m.type == "Alliance" or m.entity in chosen:
                 continue
             if endings is None or m.name.endswith(endings):
@@ -329,11 +330,17 @@ def _pair_in_sentence(units, evidence, links, lex) -> list[tuple[str, str]]:
 
 def _list_cues(text, units, s, e, in_groups, evidence, links, lex):
     """人民网、中组部共建: two or more listed units right before a cue word."""
-    i = 0
-    while i < len(units):
-        run = _partner_run(text, units, i)
-        i += len(run)
-        if len(run) < 2 or any(id(u) in in_groups for u in run):
+    i, size = 0, len(units)
+    while i < size:
+        j = i + 1  # _partner_run(text, units, i), inlined: most units start no list
+        while j < size and text[units[j - 1].end : units[j].start] in _LIST_GAPS:
+            j += 1
+        if j - i < 2:
+            i = j
+            continue
+        run = units[i:j]
+        i = j
+        if any(id(u) in in_groups for u in run):
             continue
         clause_end = _CLAUSE_END.search(text, run[-1].end, e)
         window = text[run[-1].end : min(clause_end.start() if clause_end else e, run[-1].end + 20)]
@@ -404,6 +411,12 @@ def find_relations(text: str, mentions: list[Mention], created: list[tuple[Menti
     for child, parent in created:
         links.add("sub_organization_of", child.entity, parent.entity, sentence_of(child.start), WEAK_CONFIDENCE + 0.2)
 
+    # Rules whose trigger is absent from the whole article are skipped sentence by sentence.
+    has_alliance = any(m.type == "Alliance" for m in live)
+    has_hierarchy_cue = lex.parent_first_re.search(text) is not None or lex.child_first_re.search(text) is not None
+    head_ends = tuple(lex.head_units)
+    has_head_unit = bool(head_ends) and any(m.name.endswith(head_ends) for m in live)
+    has_group = any(m.group_of_sentence for m in live)
     cursor = 0
     last_pairs: list[tuple[str, str]] = []  # the pairs the previous sentence linked (for 双方)
     for s, e in spans:
@@ -413,14 +426,15 @@ def find_relations(text: str, mentions: list[Mention], created: list[tuple[Menti
                 ms.append(live[cursor])
             cursor += 1
         evidence = text[s:e]
-        if not ms and last_pairs and any(w in evidence for w in lex.pair_words):
+        if not ms and last_pairs and lex.pair_re.search(evidence):
             for type_ in _cue_types(evidence, lex):  # 双方每周开展联合巡边: the pair linked just before
                 for head, tail in last_pairs:
                     links.add(type_, head, tail, evidence, WEAK_CONFIDENCE)
         if not ms:
             continue
         units = _units(ms)
-        _collective_members(text, s, e, units, live[:cursor], evidence, links, lex)
+        if has_alliance:
+            _collective_members(text, s, e, units, live, cursor, evidence, links, lex)
         if len(units) < 2:
             continue  # every other link needs two units in the sentence (双方 is handled above)
         in_groups = set()
@@ -450,16 +464,20 @@ def find_relations(text: str, mentions: list[Mention], created: list[tuple[Menti
                         if partner.mention.type != "Alliance":
                             links.add(type_, subject.entity, partner.entity, evidence, confidence)
                             pairs.append((subject.entity, partner.entity))
-        if not pairs and any(w in evidence for w in lex.pair_words):
+        if not pairs and lex.pair_re.search(evidence):
             pairs = _pair_in_sentence(units, evidence, links, lex)
         _list_cues(text, units, s, e, in_groups, evidence, links, lex)
-        _alliance_members(text, units, s, e, evidence, links, lex)
-        _hierarchy_cues(text, units, s, e, evidence, links, lex)
-        _head_units(units, evidence, links, lex)
-        groups = [u for u in units if u.mention.group_of_sentence]
-        owner = next((u for u in units if not u.mention.group_of_sentence and u.mention.type != "Alliance"), None)
-        for unit in groups:
-            if owner is not None:
-                links.add("sub_organization_of", unit.entity, owner.entity, evidence, CUE_CONFIDENCE)
+        if has_alliance:
+            _alliance_members(text, units, s, e, evidence, links, lex)
+        if has_hierarchy_cue:
+            _hierarchy_cues(text, units, s, e, evidence, links, lex)
+        if has_head_unit:
+            _head_units(units, evidence, links, lex)
+        if has_group:
+            groups = [u for u in units if u.mention.group_of_sentence]
+            owner = next((u for u in units if not u.mention.group_of_sentence and u.mention.type != "Alliance"), None)
+            for unit in groups:
+                if owner is not None:
+                    links.add("sub_organization_of", unit.entity, owner.entity, evidence, CUE_CONFIDENCE)
         last_pairs = pairs or last_pairs
     return list(links.items.values())

@@ -1,0 +1,620 @@
+"""Incremental resolution: redo only the part of kg.resolve that the changed articles can reach.
+
+Without curation decisions, two mentions belong to one organization exactly
+when their linking identities fall in one group of kg.identity.groups, and the
+groups of a name rest (the identity without place and parent) depend only on
+the identities sharing that rest. So when articles are added or removed, only
+the rests of their mentions' identities can regroup; the mentions holding
+those rests, and every mention of the organizations they belonged to, are
+clustered again (with each rest's identities over the whole corpus); every
+other organization keeps its mentions, name and key. Links touching the
+re-clustered organizations have their ends renamed and the removed articles'
+evidence dropped; where an organization split, its articles' relations are
+read again. Places are recomputed from small per-organization tables. The
+result is line for line what a full resolution gives (tests/test_delta.py).
+
+What a resolution leaves for the next one is a :data:`State` (plain data,
+saved with marshal beside the store version). ``resolve_delta`` returns None
+when it cannot promise that equality (a cluster name collision, evidence
+without a sentence, too many changed articles): the caller then resolves in full.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from bisect import bisect_left, insort
+from heapq import merge
+from typing import Any, Callable
+
+from kg.model import Article, Evidence, Link, Organization, Resolved
+
+# A resolution's reusable tables (plain data: dicts, lists, tuples, str), see state_of.
+State = dict[str, Any]
+
+SECTIONS = ("articles", "decisions", "links", "organizations", "places")
+
+
+@dataclass
+class Delta:
+    """The nodes a delta resolution changed, as lines of kg.resolve.resolved_lines."""
+
+    state: State  # the tables of the new resolution
+    patch: dict = field(default_factory=dict)  # what changed from the old tables to these (see state_patch)
+    lines: dict[str, dict[Any, str | None]] = field(default_factory=dict)  # section -> key -> new line (None: removed)
+    report: list[str] = field(default_factory=list)
+    reclustered: int = 0  # mentions clustered again
+
+
+def state_of(resolved: Resolved, memo: dict, trace: dict, code: str, lines: dict[str, list[str]]) -> State:
+    """The tables a full resolution (with ``trace``, no curation) leaves for the next delta.
+
+    ``memo`` is the mention memo resolve filled; ``trace`` what it recorded;
+    ``lines`` its kg.resolve.resolved_lines.
+    """
+    from kg.linefile import line_sizes
+    from kg.places import is_local
+
+    owner = trace["owner"]
+    adjacency: dict[str, list] = defaultdict(list)
+    article_links: dict[str, list] = defaultdict(list)
+    for key, link in resolved.links.items():
+        adjacency[link.head].append(key)
+        adjacency[link.tail].append(key)
+        for aid in sorted({e.article for e in link.evidence}):
+            article_links[aid].append(key)
+    rest_ids: dict[str, dict] = defaultdict(dict)
+    ident_keys: dict[Any, set] = defaultdict(set)
+    for _, mentions in memo.values():
+        for mention in mentions:
+            for ident in mention[6]:
+                counts = rest_ids[ident[2]]
+                counts[ident] = counts.get(ident, 0) + 1
+                ident_keys[ident].add(owner[(mention[0], mention[1])])
+    orgs = {key: _org_row(org, trace["place1"][key]) for key, org in resolved.organizations.items()}
+    return {
+        "code": code,
+        "memo": memo,
+        "articles": {aid: (a.path, a.file_name, tuple(a.warnings or ())) for aid, a in resolved.articles.items()},
+        "owner": owner,
+        "orgs": orgs,
+        "title_place": trace["title_place"],
+        "art_place": trace["art_place"],
+        "subs": sorted((link.head, link.tail) for link in resolved.links.values() if link.type == "sub_organization_of"),
+        "adjacency": dict(adjacency),
+        "article_links": dict(article_links),
+        "rest_ids": dict(rest_ids),
+        "ident_keys": dict(ident_keys),
+        "order": (order := {section: sorted(getattr(resolved, section)) for section in SECTIONS}),
+        "line_bytes": line_sizes(lines, order),
+    }
+
+
+def _org_row(org: Organization, own_place: str | None) -> tuple:
+    """(type, place of its own names, place, local, article ids if local): what places need of an organization.
+
+    Only local units keep their articles (their place may come from them):
+    a national body named in thousands of articles would weigh on every patch.
+    """
+    from kg.places import is_local
+
+    local = is_local(org.type, org.name)
+    return (org.type, own_place, org.place, local, tuple(sorted(org.articles)) if local else ())
+
+
+TABLES = ("memo", "articles", "owner", "orgs", "title_place", "art_place", "subs", "adjacency", "article_links",
+          "rest_ids", "ident_keys", "order", "line_bytes")
+
+
+def usable(state: Any) -> bool:
+    """Whether ``state`` holds every table of :func:`state_of` (a build with curation keeps only the memo)."""
+    return isinstance(state, dict) and all(name in state for name in TABLES)
+
+
+class _Fallback(Exception):
+    """The delta cannot guarantee the full resolution's result."""
+
+
+def resolve_delta(state: State, docs: list[tuple[Article, dict | None]], old_line: Callable[[str, Any], str | None],
+                  fetch: Callable[[list[str]], dict[str, dict]], *, limit: int) -> Delta | None:
+    """The changes from the resolution ``state`` describes to the resolution of ``docs``, or None.
+
+    ``docs`` holds every article of the new corpus; an article the state
+    knows (same id, path and file name) may come without its extraction
+    (None). ``old_line(section, key)`` gives a line of the previous resolved
+    JSON (None if it has no such node); ``fetch(article ids)`` the
+    extractions of unchanged articles, when a split cluster needs their
+    relations again. More than ``limit`` added and removed articles give
+    None. The tables of ``state`` are reused in the result: do not use
+    ``state`` afterwards.
+    """
+    try:
+        return _Resolver(state, docs, old_line, fetch, limit).run()
+    except _Fallback:
+        return None
+
+
+def _one(values: set[str]) -> str | None:
+    return next(iter(values)) if len(values) == 1 else None
+
+
+class _Resolver:
+    def __init__(self, state, docs, old_line, fetch, limit):
+        self.state, self.old_line, self.fetch, self.limit = state, old_line, fetch, limit
+        self.current = {article.id: (article, extraction) for article, extraction in docs}
+        self.lines: dict[str, dict[Any, str | None]] = {section: {} for section in SECTIONS}
+
+    def run(self) -> Delta:
+        from kg.resolve import node_encoder
+
+        self.encode = node_encoder()
+        state = self.state
+        old_articles = state["articles"]
+        removed = sorted(aid for aid, (path, name, _) in old_articles.items()
+                         if aid not in self.current or (self.current[aid][0].path, self.current[aid][0].file_name)
+                         != (path, name))
+        self.removed = set(removed)
+        added = sorted(aid for aid in self.current if aid not in old_articles or aid in self.removed)
+        self.added = set(added)
+        if len(removed) + len(added) > self.limit or any(self.current[aid][1] is None for aid in added):
+            raise _Fallback
+        memo = dict(state["memo"])
+        gone: list[tuple] = []
+        for aid in removed:
+            gone.extend(memo.pop((aid, old_articles[aid][1]))[1])
+        new: list[tuple] = []
+        for aid in added:
+            article, extraction = self.current[aid]
+            found = self._mentions(article, extraction)
+            memo[(aid, article.file_name)] = found
+            new.extend(found[1])
+        self.memo = memo
+        self.names = {aid: name for aid, (_, name, _) in old_articles.items() if aid not in self.removed}
+        self.names.update({aid: self.current[aid][0].file_name for aid in added})
+        self.gone = gone
+
+        subset, old_keys = self._affected(gone, new)
+        new_orgs = self._recluster(subset, old_keys)
+        links = self._links(subset, old_keys, new_orgs)
+        self._places(old_keys, new_orgs, subset, links)
+        for aid in removed:
+            self.lines["articles"][aid] = None
+        for aid in added:
+            self.lines["articles"][aid] = self.encode("articles", aid, self.current[aid][0])
+        report = [line for aid in sorted(self.names) for line in memo[(aid, self.names[aid])][0]]
+        new_state = self._state(subset, old_keys, new_orgs, links)
+        return Delta(new_state, state_patch(state, new_state), {s: v for s, v in self.lines.items() if v}, report,
+                     len(subset))
+
+    def _mentions(self, article: Article, extraction: dict) -> tuple:
+        from kg.resolve import _mentions
+
+        report: list[str] = []
+        plain = [m.as_tuple() for m in _mentions(article, extraction, report)]
+        return (tuple(report), plain)
+
+    def _affected(self, gone: list[tuple], new: list[tuple]):
+        """The mentions to cluster again, and the organizations they belonged to.
+
+        Those of the changed mentions' identities; and where a rest's groups
+        change (one group of all its readings before or after), those of
+        every reading of that rest; with every mention of their organizations.
+        """
+        from kg.identity import groups
+
+        state = self.state
+        owner = state["owner"]
+        rest_ids = dict(state["rest_ids"])
+        changed: dict[str, set] = defaultdict(set)  # rest -> identities of changed mentions
+        for mentions, step in ((gone, -1), (new, 1)):
+            for mention in mentions:
+                for ident in mention[6]:
+                    rest = ident[2]
+                    if rest not in changed:
+                        rest_ids[rest] = dict(rest_ids.get(rest, {}))
+                    changed[rest].add(ident)
+                    counts = rest_ids[rest]
+                    counts[ident] = counts.get(ident, 0) + step
+                    if not counts[ident]:
+                        del counts[ident]
+        for rest in changed:
+            if not rest_ids[rest]:
+                del rest_ids[rest]
+        self.rest_ids = rest_ids
+        old_keys = {owner[(m[0], m[1])] for m in gone}
+        ident_keys = state["ident_keys"]
+        for rest, idents in changed.items():
+            before, after = state["rest_ids"].get(rest, {}), rest_ids.get(rest, {})
+            if before.keys() != after.keys() and (len(groups(before)) == 1 or len(groups(after)) == 1):
+                idents = before.keys() | after.keys()  # all readings were (or are now) one unit
+            for ident in idents:
+                old_keys.update(ident_keys.get(ident, ()))
+        subset = []
+        for key in sorted(old_keys):
+            for aid in sorted(self._old_org(key).articles):
+                if aid not in self.removed:
+                    subset.extend(m for m in self.memo[(aid, self.names[aid])][1] if owner[(m[0], m[1])] == key)
+        subset.extend(new)
+        return subset, old_keys
+
+    def _old_org(self, key: str) -> Organization:
+        from kg.resolve import node_from_line
+
+        line = self.old_line("organizations", key)
+        if line is None:
+            raise _Fallback  # the tables and the resolved JSON disagree
+        return node_from_line("organizations", line)[1]
+
+    def _recluster(self, subset: list[tuple], old_keys: set[str]):
+        """Cluster ``subset`` as kg.resolve does, on distinct sets of linking identities (a hub's mentions share few)."""
+        from kg.identity import groups
+        from kg.resolve import Mention, _Groups, _organizations
+
+        alike: dict[tuple, list[int]] = {}
+        for i, mention in enumerate(subset):
+            alike.setdefault(tuple(mention[6]), []).append(i)
+        kinds = list(alike)
+        linked: dict[Any, list[int]] = defaultdict(list)
+        for j, links in enumerate(kinds):
+            for ident in links:
+                linked[ident].append(j)
+        joined = _Groups(len(kinds))
+        for rest in sorted({ident[2] for ident in linked}):
+            for group in groups(self.rest_ids[rest]):
+                found = sorted({j for ident in group for j in linked.get(ident, ())})
+                for j in found[1:]:
+                    joined.union(found[0], j)
+        members: dict[int, list[int]] = defaultdict(list)
+        for j, links in enumerate(kinds):
+            members[joined.find(j)].extend(alike[links])
+        mentions = [Mention(*m) for m in subset]
+        scratch = Resolved()
+        mention_key = _organizations(mentions, sorted(sorted(group) for group in members.values()), set(), {}, scratch)
+        kept = set(self.state["orgs"]) - old_keys
+        if scratch.report or kept & set(scratch.organizations):
+            raise _Fallback  # two organizations with one name: numbering depends on the whole corpus
+        self.owner_of = {mentions[i].order: key for i, key in mention_key.items()}
+        return scratch.organizations
+
+    def _links(self, subset, old_keys, new_orgs):
+        """Links whose ends or evidence changed, remade; the others stay as they were."""
+        from kg.curate import link_key
+        from kg.model import RELATION_TYPES
+        from kg.resolve import _confidence, node_from_line
+
+        owner, owner_of = self.state["owner"], self.owner_of
+        moved: dict[str, set[str]] = {key: set() for key in old_keys}  # old key -> new keys of its remaining mentions
+        for mention in subset:
+            if mention[0] not in self.added:
+                moved[owner[(mention[0], mention[1])]].add(owner_of[(mention[0], mention[1])])
+        split = {key for key, into in moved.items() if len(into) > 1}
+        changed = {key for key, into in moved.items() if into != {key}}
+        evidence: dict[tuple, dict[tuple[str, str], float]] = defaultdict(dict)
+        seeded: dict[tuple, Link] = {}
+
+        def seed(lk: tuple) -> None:
+            """Take an old link's evidence over (ends renamed, removed articles' evidence dropped)."""
+            if lk in seeded:
+                return
+            line = self.old_line("links", lk)
+            if line is None:
+                return
+            link = seeded[lk] = node_from_line("links", line)[1]
+            if link.curated_by is not None or any(not e.sentence for e in link.evidence):
+                raise _Fallback  # an evidence-less relation's placeholder depends on the order of articles
+            if link.head in split or link.tail in split:
+                return  # remade below from its articles' relations
+            ends = [_one(moved[end]) if end in changed else end for end in (link.head, link.tail)]
+            kept = [e for e in link.evidence if e.article not in self.removed]
+            if not kept:
+                return
+            if None in ends:
+                raise _Fallback  # evidence left for an organization with no mention left
+            if ends[0] == ends[1]:
+                return
+            target = link_key(link.type, ends[0], ends[1])
+            seed(target)
+            slots = evidence[target]
+            for e in kept:
+                slots[(e.article, e.sentence)] = max(e.confidence, slots.get((e.article, e.sentence), 0.0))
+
+        adjacency, article_links = self.state["adjacency"], self.state["article_links"]
+        for key in sorted(changed):
+            for lk in adjacency.get(key, ()):
+                seed(lk)
+        for aid in sorted(self.removed):
+            for lk in article_links.get(aid, ()):
+                seed(lk)
+        again = set(self.added) | {m[0] for m in subset if m[0] not in self.added and owner[(m[0], m[1])] in split}
+        extractions = {aid: self.current[aid][1] for aid in self.added}
+        wanted = sorted(again - self.added)
+        if wanted:
+            extractions.update(self.fetch(wanted))
+        for aid in sorted(again):
+            extraction = extractions.get(aid)
+            if extraction is None:
+                raise _Fallback
+            known = {(m[0], m[1]) for m in self.memo[(aid, self.names[aid])][1]}
+            for relation in extraction.get("relations", []):
+                if not isinstance(relation, dict) or relation.get("type") not in RELATION_TYPES:
+                    continue
+                slots_of = [(aid, str(relation.get(end))) for end in ("head", "tail")]
+                if any(slot not in known for slot in slots_of):
+                    continue
+                if aid not in self.added and not any(owner[slot] in split for slot in slots_of):
+                    continue  # its link kept its ends: its evidence is there already
+                ends = [owner_of.get(slot) or owner[slot] for slot in slots_of]
+                if ends[0] == ends[1]:
+                    continue
+                sentences = [s.strip() for s in [relation.get("evidence"), *(relation.get("evidences") or [])]
+                             if isinstance(s, str) and s.strip()]
+                if not sentences:
+                    raise _Fallback  # an evidence-less relation's placeholder depends on the order of articles
+                target = link_key(relation["type"], ends[0], ends[1])
+                seed(target)
+                slots = evidence[target]
+                confidence = _confidence(relation.get("confidence", 1.0))
+                for sentence in sentences:
+                    slots[(aid, sentence)] = max(confidence, slots.get((aid, sentence), 0.0))
+        links = {lk: Link(type=lk[0], head=lk[1], tail=lk[2],
+                          evidence=[Evidence(a, s, c) for (a, s), c in sorted(slots.items())])
+                 for lk, slots in evidence.items() if slots}
+        for lk in seeded:
+            if lk not in links:
+                self.lines["links"][lk] = None
+        for lk, link in links.items():
+            line = self.encode("links", lk, link)
+            if self.old_line("links", lk) != line:
+                self.lines["links"][lk] = line
+        self.seeded = seeded
+        return links
+
+    def _places(self, old_keys, new_orgs, subset, links):
+        """Every organization's place again, from the per-organization tables; writes the changed nodes."""
+        from kg.places import _name_place, confirmed_place, is_local, place_chain, propagate_places, text_place
+        from kg.resolve import node_from_line
+
+        state = self.state
+        old_orgs = state["orgs"]
+        owner = dict(state["owner"])
+        for mention in self.gone:
+            del owner[(mention[0], mention[1])]
+        owner.update(self.owner_of)
+        self.owner = owner
+        orgs = {key: value for key, value in old_orgs.items() if key not in old_keys}
+        for key, org in new_orgs.items():
+            orgs[key] = _org_row(org, _name_place([org.name, *sorted(org.aliases)]))
+        title_place = dict(state["title_place"])
+        for aid in self.removed:
+            del title_place[aid]
+        for aid in sorted(self.added):
+            article = self.current[aid][0]
+            title_place[aid] = text_place(article.title) if article.title else None
+        art_place = dict(state["art_place"])
+        for aid in self.removed:
+            art_place.pop(aid, None)
+        old_owner = state["owner"]
+        touched = set(self.added) | {m[0] for m in subset if m[0] not in self.added and
+                                     old_orgs[old_owner[(m[0], m[1])]][1] != orgs[self.owner_of[(m[0], m[1])]][1]}
+        for aid in touched:
+            own = {orgs[owner[(m[0], m[1])]][1] for m in self.memo[(aid, self.names[aid])][1]} - {None}
+            code = confirmed_place(title_place[aid], sorted(own))
+            if code:
+                art_place[aid] = code
+            else:
+                art_place.pop(aid, None)
+        gone_subs = {(lk[1], lk[2]) for lk in self.seeded if lk[0] == "sub_organization_of"}
+        new_subs = {(lk[1], lk[2]) for lk in links if lk[0] == "sub_organization_of"}
+        subs = state["subs"]
+        if gone_subs or new_subs:
+            subs = sorted((set(subs) - gone_subs) | new_subs)
+        final = propagate_places({key: value[1] for key, value in orgs.items()}, subs,
+                                 {key: value[4] for key, value in orgs.items() if value[3]}, art_place)
+        lines = self.lines["organizations"]
+        for key, value in orgs.items():
+            if key in new_orgs:
+                new_orgs[key].place = final[key]
+                orgs[key] = value[:2] + (final[key],) + value[3:]
+                line = self.encode("organizations", key, new_orgs[key])
+                if self.old_line("organizations", key) != line:
+                    lines[key] = line
+            elif final[key] != value[2]:
+                org = node_from_line("organizations", self.old_line("organizations", key))[1]
+                org.place = final[key]
+                orgs[key] = value[:2] + (final[key],) + value[3:]
+                lines[key] = self.encode("organizations", key, org)
+        for key in old_keys - set(new_orgs):
+            lines[key] = None
+        places_changed = bool(lines) and any(
+            (old_orgs[key][2] if key in old_orgs else None) != (orgs[key][2] if key in orgs else None) for key in lines)
+        if places_changed:
+            codes = {p.code: p for code in {value[2] for value in orgs.values() if value[2]} for p in place_chain(code)}
+            before = set(state["order"]["places"])
+            for code in before - set(codes):
+                self.lines["places"][code] = None
+            for code in set(codes) - before:
+                self.lines["places"][code] = self.encode("places", code, codes[code])
+        self.tables = {"orgs": orgs, "title_place": title_place, "art_place": art_place, "subs": subs}
+
+    def _state(self, subset, old_keys, new_orgs, links) -> State:
+        state = self.state
+        articles = {aid: value for aid, value in state["articles"].items() if aid not in self.removed}
+        for aid in sorted(self.added):
+            article = self.current[aid][0]
+            articles[aid] = (article.path, article.file_name, tuple(article.warnings or ()))
+        adjacency = dict(state["adjacency"])
+        article_links = dict(state["article_links"])
+
+        def edit(table: dict, key: Any, drop: Any = None, add: Any = None) -> None:
+            values = [v for v in table.get(key, ()) if v != drop] if drop is not None else list(table.get(key, ()))
+            if add is not None:
+                values.append(add)
+            if values:
+                table[key] = values
+            else:
+                table.pop(key, None)
+
+        for lk, link in self.seeded.items():
+            edit(adjacency, lk[1], drop=lk)
+            edit(adjacency, lk[2], drop=lk)
+            for aid in {e.article for e in link.evidence}:
+                edit(article_links, aid, drop=lk)
+        for lk, link in links.items():
+            edit(adjacency, lk[1], add=lk)
+            edit(adjacency, lk[2], add=lk)
+            for aid in sorted({e.article for e in link.evidence}):
+                edit(article_links, aid, add=lk)
+        ident_keys = dict(state["ident_keys"])
+        old_owner = state["owner"]
+        drop: dict[Any, set[str]] = defaultdict(set)
+        for mention in self.gone + [m for m in subset if m[0] not in self.added]:
+            for ident in mention[6]:
+                drop[ident].add(old_owner[(mention[0], mention[1])])
+        add: dict[Any, set[str]] = defaultdict(set)
+        for mention in subset:
+            for ident in mention[6]:
+                add[ident].add(self.owner_of[(mention[0], mention[1])])
+        for ident in drop.keys() | add.keys():
+            keys = (set(ident_keys.get(ident, ())) - drop.get(ident, set())) | add.get(ident, set())
+            if keys:
+                ident_keys[ident] = keys
+            else:
+                ident_keys.pop(ident, None)
+        order = {}
+        for section in SECTIONS:
+            changes = self.lines[section]
+            old = state["order"][section]
+            gone = {key for key, line in changes.items() if line is None}
+            known = set(old) if changes else set()
+            fresh = sorted(key for key, line in changes.items() if line is not None and key not in known)
+            kept = [key for key in old if key not in gone] if gone else old
+            order[section] = list(merge(kept, fresh)) if fresh else list(kept)
+        line_bytes = dict(state["line_bytes"])
+        for section, changes in self.lines.items():
+            for key, line in changes.items():
+                if line is None:
+                    del line_bytes[(section, key)]
+                else:
+                    line_bytes[(section, key)] = len(line.encode("utf-8"))
+        return {**state, "line_bytes": line_bytes, "memo": self.memo, "articles": articles, "owner": self.owner, **self.tables,
+                "adjacency": adjacency, "article_links": article_links, "rest_ids": self.rest_ids,
+                "ident_keys": ident_keys, "order": order}
+
+
+# Tables whose values are collections: a patch holds the elements added and removed, not the whole value.
+_NESTED = ("adjacency", "article_links", "ident_keys", "rest_ids")
+
+
+def state_patch(old: State, new: State) -> dict:
+    """The entries of ``new``'s tables that are not those of ``old`` (a delta shares the unchanged values).
+
+    Dict tables give ``(updated entries, deleted keys)``; in the tables of
+    collections an updated entry is itself ``(added, removed)`` elements (a
+    hub's thousand links are not repeated for one more); ``order`` and
+    ``subs`` (sorted lists) give the keys added and removed. Replayed by
+    :func:`apply_patch`, so a build saves a patch, not every table.
+    """
+    patch: dict[str, Any] = {}
+    for table in TABLES:
+        before, after = old[table], new[table]
+        if before is after:
+            continue
+        if table == "order":
+            patch[table] = {section: _list_change(before[section], after[section])
+                            for section in SECTIONS if before[section] is not after[section]}
+        elif table == "subs":
+            patch[table] = _list_change(before, after)
+        else:
+            updated = {key: value for key, value in after.items() if before.get(key, _MISSING) is not value}
+            if table in _NESTED:
+                updated = {key: _element_change(before.get(key), value) for key, value in updated.items()}
+            patch[table] = (updated, [key for key in before if key not in after])
+    return patch
+
+
+_MISSING = object()
+
+
+def _list_change(before: list, after: list) -> tuple[list, list]:
+    old, new = set(before), set(after)
+    return sorted(new - old), sorted(old - new)
+
+
+def _element_change(before: Any, after: Any) -> tuple:
+    if isinstance(after, dict):
+        before = before or {}
+        return ({k: v for k, v in after.items() if before.get(k, _MISSING) != v}, [k for k in before if k not in after])
+    old, new = set(before or ()), set(after)
+    return (sorted(new - old), sorted(old - new))
+
+
+def _apply_elements(value: Any, change: tuple, kind: str) -> Any:
+    added, removed = change
+    if kind == "rest_ids":
+        value = dict(value or {})
+        for key in removed:
+            del value[key]
+        value.update(added)
+        return value
+    if kind == "ident_keys":
+        return (set(value or ()) - set(removed)) | set(added)
+    gone = set(removed)
+    return [v for v in (value or ()) if v not in gone] + list(added)
+
+
+def apply_patch(state: State, patch: dict) -> State:
+    """``state`` (changed in place) with ``patch`` of :func:`state_patch` applied."""
+    for table, change in patch.items():
+        if table == "order":
+            for section, (added, removed) in change.items():
+                state[table][section] = _apply_sorted(state[table][section], added, removed)
+        elif table == "subs":
+            state[table] = _apply_sorted(state[table], *change)
+        else:
+            updated, deleted = change
+            values = state[table]
+            for key in deleted:
+                del values[key]
+            if table in _NESTED:
+                for key, elements in updated.items():
+                    value = _apply_elements(values.get(key), elements, table)
+                    if value:
+                        values[key] = value
+                    else:
+                        values.pop(key, None)
+            else:
+                values.update(updated)
+    return state
+
+
+def _apply_sorted(keys: list, added: list, removed: list) -> list:
+    if len(added) + len(removed) > 64:
+        return sorted((set(keys) - set(removed)) | set(added))
+    for key in removed:
+        i = bisect_left(keys, key)
+        if i < len(keys) and keys[i] == key:
+            del keys[i]
+    for key in added:
+        insort(keys, key)
+    return keys
+
+
+def patch_lines(old: dict[str, list[str]], order: dict[str, list], new_order: dict[str, list],
+                changes: dict[str, dict[Any, str | None]]) -> dict[str, list[str]]:
+    """The new resolved lines: ``old`` (aligned with ``order``) with ``changes`` applied, aligned with ``new_order``."""
+    out = {}
+    for section in SECTIONS:
+        lines, section_changes = old[section], changes.get(section)
+        if not section_changes:
+            out[section] = lines
+            continue
+        by_key = dict(zip(order[section], lines))
+        out[section] = [section_changes[key] if key in section_changes else by_key[key] for key in new_order[section]]
+    return out
+
+
+def counts(state: State) -> tuple[dict[str, int], dict[str, int]]:
+    """(organizations by type, links by type) of the resolution the state describes."""
+    organizations = Counter(value[0] for value in state["orgs"].values())
+    links = Counter(key[0] for key in state["order"]["links"])
+    return dict(sorted(organizations.items())), dict(sorted(links.items()))

@@ -1,0 +1,114 @@
+"""The resolved JSON (kg.resolve.join_resolved) as bytes: one node's line by key, and a patched copy.
+
+A delta build (kg.delta) reads a few hundred of the previous build's lines
+and rewrites as many: splitting and joining the whole 25 MB file would cost
+more than the resolution. The state keeps each line's size in bytes, so the
+lines are found by position, and unchanged stretches are copied as they are.
+
+>>> from kg.resolve import join_resolved
+>>> lines = {"articles": ['"a": 1', '"b": 2'], "decisions": [], "links": [], "organizations": [], "places": []}
+>>> order = {"articles": ["a", "b"], "decisions": [], "links": [], "organizations": [], "places": []}
+>>> data = join_resolved(lines, []).encode()
+>>> found = LineFile(data, order, line_sizes(lines, order))
+>>> found.line("articles", "b")
+'"b": 2'
+>>> patched = found.patched({**order, "articles": ["a", "c"]}, {"articles": {"b": None, "c": '"c": 3'}}, ["r"])
+>>> patched == join_resolved({**lines, "articles": ['"a": 1', '"c": 3']}, ["r"]).encode()
+True
+"""
+
+from __future__ import annotations
+
+import json
+from bisect import bisect_left
+from typing import Any
+
+SECTIONS = ("articles", "decisions", "links", "organizations", "places")
+
+
+def line_sizes(lines: dict[str, list[str]], order: dict[str, list]) -> dict[tuple[str, Any], int]:
+    """(section, key) -> the size in bytes of that node's line (``lines`` aligned with ``order``)."""
+    return {(section, key): len(line.encode("utf-8"))
+            for section in SECTIONS for key, line in zip(order[section], lines[section])}
+
+
+def _frame(number: int, section: str) -> tuple[bytes, bytes]:
+    opener, closer = ("[", "]") if section == "links" else ("{", "}")
+    return f'{"{" if number == 0 else ""}"{section}": {opener}\n'.encode(), f"{closer},\n".encode()
+
+
+class LineFile:
+    """Lines of a resolved JSON by key; raises ValueError when the sizes do not fit the file."""
+
+    def __init__(self, data: bytes, order: dict[str, list], sizes: dict[tuple[str, Any], int]):
+        self.data, self.order, self.sizes = data, order, sizes
+        self.starts: dict[str, list[int]] = {}
+        position = 0
+        for number, section in enumerate(SECTIONS):
+            header, closer = _frame(number, section)
+            if not data.startswith(header, position):
+                raise ValueError(f"no {section} section where expected")
+            position += len(header)
+            starts = self.starts[section] = []
+            for key in order[section]:
+                starts.append(position)
+                position += sizes[(section, key)] + 2  # the line, then ",\n"
+            if starts:
+                position -= 1  # the last line ends with "\n" alone
+            if not data.startswith(closer, position):
+                raise ValueError(f"the {section} section does not end where its line sizes say")
+            position += len(closer)
+        if not data.startswith(b'"report": ', position):
+            raise ValueError("no report where expected")
+
+    def _index(self, section: str, key: Any) -> int | None:
+        keys = self.order[section]
+        i = bisect_left(keys, key)
+        return i if i < len(keys) and keys[i] == key else None
+
+    def line(self, section: str, key: Any) -> str | None:
+        """The line of node ``key``, or None when the file has none."""
+        i = self._index(section, key)
+        if i is None:
+            return None
+        start = self.starts[section][i]
+        return self.data[start:start + self.sizes[(section, key)]].decode("utf-8")
+
+    def _stretch(self, section: str, first: int, end: int) -> bytes:
+        """Lines first..end-1 as they are in the file, each followed by ",\\n"."""
+        starts, keys = self.starts[section], self.order[section]
+        last = end - 1
+        return self.data[starts[first]:starts[last] + self.sizes[(section, keys[last])]] + b",\n"
+
+    def patched(self, order: dict[str, list], changes: dict[str, dict[Any, str | None]], report: list[str]) -> bytes:
+        """The file with ``changes`` (key -> new line, None to remove) applied; ``order``: the new keys."""
+        parts: list[bytes] = []
+        for number, section in enumerate(SECTIONS):
+            header, closer = _frame(number, section)
+            parts.append(header)
+            edits = changes.get(section)
+            old = self.order[section]
+            if not edits:
+                if old:
+                    parts.append(self._stretch(section, 0, len(old))[:-2] + b"\n")
+                parts.append(closer)
+                continue
+            body: list[bytes] = []
+            cursor = 0
+            for key in sorted(edits):
+                i = bisect_left(old, key)
+                if i > cursor:
+                    body.append(self._stretch(section, cursor, i))
+                present = i < len(old) and old[i] == key
+                if edits[key] is not None:
+                    body.append(edits[key].encode("utf-8") + b",\n")
+                cursor = i + 1 if present else i
+            if cursor < len(old):
+                body.append(self._stretch(section, cursor, len(old)))
+            text = b"".join(body)
+            if len(order[section]) and text:
+                text = text[:-2] + b"\n"
+            parts.append(text)
+            parts.append(closer)
+        parts.append(f'"report": {json.dumps(list(report), ensure_ascii=False)}}}\n'.encode())
+        return b"".join(parts)
