@@ -1,20 +1,28 @@
 """Benchmark `kg analyze` on a synthetic graph beside plain networkx.
 
 Builds a Barabási–Albert graph (seeded) in the ontology's terms as an
-N-Triples file (types, labels, qualified links with one evidence each, direct
-triples), loads it with `kg import FILE --store DIR`, times `kg analyze
-summary`, `centrality` (sampled betweenness, k = 256) and `communities` as
-separate processes (each with its own peak memory), then times plain networkx
-on the same projected graph in the same run, and prints a Markdown table.
+N-Triples file (types, labels, qualified links with one evidence each, article
+counts and confidences as kg.rdf writes them, direct triples), loads it with
+`kg import FILE --store DIR`, then times `kg analyze summary`, `centrality`
+(sampled betweenness, k = 256) and `communities` as separate processes (wall
+time around each process, CPU time and peak memory from `getrusage` in the
+child), twice:
+
+- right after `kg import`, which keeps the projection of the version it
+  writes (its cost is inside the import row, and measured alone below);
+- cold: the projection cache removed first, so the first command projects the
+  store itself.
+
+Then plain networkx (density, components, type assortativity, degree,
+betweenness k = 256, PageRank, eigenvector, Louvain) runs on the same
+projected graph in a child process of its own (CPU time and peak memory of
+that process), in the same run. Every row records the 1-minute load average
+when it started.
 
     .venv/bin/python bench/bench_analyze.py --quick          # 10,000 units, ~50,000 links
-    .venv/bin/python bench/bench_analyze.py                   # 100,000 units, ~500,000 links (~20 min)
+    .venv/bin/python bench/bench_analyze.py                   # 100,000 units, ~500,000 links (networkx: 20-45 min)
     .venv/bin/python bench/bench_analyze.py --skip-networkx   # only the kg side
     .venv/bin/python bench/bench_analyze.py --workdir W --reuse --skip-networkx   # again on the same graph
-
-The first `kg analyze` command projects the store (SPARQL → networkx) and
-caches the projection in the store folder; the next ones read the cache. The
-suite total counts all three processes, interpreter start and imports included.
 """
 
 from __future__ import annotations
@@ -101,6 +109,10 @@ def synthetic_ntriples(path: Path, nodes: int, m: int, seed: int, articles: int)
         return graph.number_of_nodes(), graph.number_of_edges()
 
 
+def load() -> float:
+    return os.getloadavg()[0]
+
+
 def run_kg(args: list[str]) -> tuple[float, int, float]:
     """Run one `kg` command in a fresh process: (wall seconds, peak MiB, CPU seconds)."""
     start = time.perf_counter()
@@ -114,21 +126,23 @@ def run_kg(args: list[str]) -> tuple[float, int, float]:
 
 
 def timed(label: str, func, rows: list, **extra) -> object:
+    before = load()
     start, cpu = time.perf_counter(), time.process_time()
     value = func()
-    rows.append({"step": label, "seconds": time.perf_counter() - start, "cpu": time.process_time() - cpu, **extra})
+    rows.append({"step": label, "seconds": time.perf_counter() - start, "cpu": time.process_time() - cpu,
+                 "load": before, **extra})
     print(f"  {label}: {rows[-1]['seconds']:.1f} s", file=sys.stderr, flush=True)
     return value
 
 
 def plain_networkx(store_dir: str, k: int, seed: int) -> list[dict]:
-    """The same analyses with networkx alone, on the same projected graph."""
+    """The same analyses with networkx alone, on the same projected graph (projection not timed)."""
     import networkx as nx
 
     from kg.project import project
     from kg.store import open_store
 
-    graph = project(open_store(store_dir))
+    graph = project(open_store(store_dir), evidence=False)
     rows: list[dict] = []
     timed("nx summary (density, components, type assortativity)", lambda: (
         nx.density(graph), nx.number_connected_components(graph),
@@ -142,6 +156,42 @@ def plain_networkx(store_dir: str, k: int, seed: int) -> list[dict]:
     return rows
 
 
+def run_networkx(store_dir: str, k: int, seed: int) -> tuple[list[dict], int]:
+    """plain_networkx in a child process: its rows and that process's peak memory (MiB)."""
+    code = (f"import json, resource, sys; sys.path.insert(0, {str(REPO / 'bench')!r}); "
+            "from bench_analyze import plain_networkx; "
+            f"rows = plain_networkx({store_dir!r}, {k}, {seed}); "
+            "print(json.dumps([rows, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss]))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
+    if result.returncode != 0:
+        raise SystemExit(f"networkx side failed:\n{result.stderr[-3000:]}")
+    sys.stderr.write(result.stderr)
+    rows, peak = json.loads(result.stdout.strip().splitlines()[-1])
+    return rows, peak // 1024
+
+
+def run_suite(store: str, k: int, label: str, rows: list) -> tuple[float, float]:
+    """The three `kg analyze` commands, each in its own process: (wall, CPU) totals."""
+    suite = [
+        ("summary", ["analyze", "summary", "--store", store, "--format", "csv"]),
+        (f"centrality (k={k})",
+         ["analyze", "centrality", "--store", store, "--k", str(k), "--format", "csv", "--top", "20"]),
+        ("communities", ["analyze", "communities", "--store", store, "--format", "csv"]),
+    ]
+    total = cpu_total = 0.0
+    for name, command in suite:
+        before = load()
+        seconds, peak, cpu = run_kg(command)
+        total += seconds
+        cpu_total += cpu
+        rows.append({"step": f"kg analyze {name} ({label})", "seconds": seconds, "cpu": cpu, "peak_mib": peak,
+                     "load": before})
+        print(f"  kg analyze {name} ({label}): {seconds:.1f} s ({cpu:.1f} s CPU), {peak} MiB", file=sys.stderr,
+              flush=True)
+    rows.append({"step": f"**kg suite total ({label})**", "seconds": total, "cpu": cpu_total})
+    return total, cpu_total
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="10,000 units instead of 100,000")
@@ -150,11 +200,14 @@ def main() -> None:
     parser.add_argument("--k", type=int, default=256, help="sampled sources for betweenness")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--skip-networkx", action="store_true")
+    parser.add_argument("--skip-evidence-projection", action="store_true",
+                        help="do not time the projection with evidence (about 1.5 min of CPU at full size)")
     parser.add_argument("--workdir", default=None, help="keep the N-Triples file and store here")
     parser.add_argument("--json", default=None, help="also write the measurements to this file")
     parser.add_argument("--reuse", action="store_true",
                         help="reuse the graph already generated and imported in --workdir (its projection cache is removed)")
     args = parser.parse_args()
+    started, start_load = datetime.now(timezone.utc), os.getloadavg()
     nodes = args.nodes or (10_000 if args.quick else 100_000)
 
     work = Path(args.workdir or tempfile.mkdtemp(prefix="bench-analyze-"))
@@ -171,46 +224,52 @@ def main() -> None:
         print(f"building {nodes} units in {work}", file=sys.stderr, flush=True)
         n, m = timed("generate N-Triples",
                      lambda: synthetic_ntriples(data, nodes, args.m, args.seed, max(1, nodes // 10)), rows)
+        before = load()
         seconds, peak, cpu = run_kg(["import", str(data), "--store", store])
-        rows.append({"step": "kg import", "seconds": seconds, "cpu": cpu, "peak_mib": peak})
+        rows.append({"step": "kg import (keeps the projection)", "seconds": seconds, "cpu": cpu, "peak_mib": peak,
+                     "load": before})
         meta.write_text(json.dumps([n, m]))
-    suite = [
-        ("kg analyze summary", ["analyze", "summary", "--store", store, "--format", "csv"]),
-        (f"kg analyze centrality (k={args.k})",
-         ["analyze", "centrality", "--store", store, "--k", str(args.k), "--format", "csv", "--top", "20"]),
-        ("kg analyze communities", ["analyze", "communities", "--store", store, "--format", "csv"]),
-    ]
-    kg_total = kg_cpu = 0.0
-    for label, command in suite:
-        seconds, peak, cpu = run_kg(command)
-        kg_total += seconds
-        kg_cpu += cpu
-        rows.append({"step": label, "seconds": seconds, "cpu": cpu, "peak_mib": peak})
-        print(f"  {label}: {seconds:.1f} s ({cpu:.1f} s CPU), {peak} MiB", file=sys.stderr, flush=True)
-    rows.append({"step": "kg suite total (3 processes, projection included)", "seconds": kg_total, "cpu": kg_cpu})
+    projection_dir = work / "store" / "cache" / "projection"
+    after_import = None
+    if not args.reuse:  # the import just kept the projection of its version
+        after_import = run_suite(store, args.k, "right after kg import", rows)
+    shutil.rmtree(projection_dir, ignore_errors=True)
+    cold = run_suite(store, args.k, "cold: first command projects", rows)
 
-    # The projection alone, in process, for reference.
+    # What the import spends on keeping the projection, and the projection with evidence, in process.
     from kg.project import project
     from kg.store import open_store
 
-    timed("projection without cache (SPARQL → networkx), in process", lambda: project(open_store(store), cache=False),
-          rows)
+    timed("projection without evidence, no cache (kept by kg import), in process",
+          lambda: project(open_store(store), cache=False, evidence=False), rows)
+    if not args.skip_evidence_projection:
+        timed("projection with evidence (path, ego, maps), no cache, in process",
+              lambda: project(open_store(store), cache=False), rows)
     if not args.skip_networkx:
-        nx_rows = plain_networkx(store, args.k, args.seed)
+        before = load()
+        nx_rows, nx_peak = run_networkx(store, args.k, args.seed)
         rows += nx_rows
         nx_total = sum(r["seconds"] for r in nx_rows)
         nx_cpu = sum(r["cpu"] for r in nx_rows)
-        rows.append({"step": "plain networkx total (projection excluded)", "seconds": nx_total, "cpu": nx_cpu,
-                     "note": f"kg suite / networkx = 1/{nx_total / kg_total:.1f} wall, 1/{nx_cpu / kg_cpu:.1f} CPU"})
+        notes = []
+        for name, measured in (("right after import", after_import), ("cold", cold)):
+            if measured:
+                notes.append(f"kg suite {name} = 1/{nx_total / measured[0]:.1f} wall, 1/{nx_cpu / measured[1]:.1f} CPU")
+        rows.append({"step": "**plain networkx total** (projection excluded)", "seconds": nx_total, "cpu": nx_cpu,
+                     "peak_mib": nx_peak, "load": before, "note": "; ".join(notes)})
 
-    print(f"\n{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, {platform.node() or 'machine'}, "
-          f"{os.cpu_count()} cores, load average at the end {os.getloadavg()[0]:.1f}, "
+    print(f"\nstarted {started:%Y-%m-%d %H:%M} UTC, ended {datetime.now(timezone.utc):%H:%M} UTC, "
+          f"{platform.node() or 'machine'}, {os.cpu_count()} cores, load average at the start "
+          f"{start_load[0]:.1f}, {start_load[1]:.1f}, {start_load[2]:.1f}, at the end "
+          f"{', '.join(f'{x:.1f}' for x in os.getloadavg())}, "
           f"Python {platform.python_version()}; "
           f"graph: {n:,} units, {m:,} links (Barabási–Albert m={args.m}, seed {args.seed})\n")
-    print("| step | wall s | CPU s | peak memory (MiB) | note |\n| --- | ---: | ---: | ---: | --- |")
+    print("| step | wall s | CPU s | peak MiB | load avg | note |\n| --- | ---: | ---: | ---: | ---: | --- |")
     for row in rows:
         cpu = f"{row['cpu']:.1f}" if "cpu" in row else ""
-        print(f"| {row['step']} | {row['seconds']:.1f} | {cpu} | {row.get('peak_mib', '')} | {row.get('note', '')} |")
+        average = f"{row['load']:.1f}" if "load" in row else ""
+        print(f"| {row['step']} | {row['seconds']:.1f} | {cpu} | {row.get('peak_mib', '')} | {average} "
+              f"| {row.get('note', '')} |")
     if args.json:
         Path(args.json).write_text(json.dumps(rows, indent=1), encoding="utf-8")
 

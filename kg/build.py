@@ -48,8 +48,9 @@ INCREMENTAL_LIMIT = 0.25
 # resolution runs instead of kg.delta's (both give the same result; the delta is faster for few changes).
 DELTA_LIMIT = 0.05
 DELTA_MIN = 50
-# Fewer articles to extract than this are extracted in this process: starting workers would cost more.
-SERIAL_BELOW = 8
+# Fewer articles to extract than this are extracted in this process: starting workers (a fork, then
+# waiting for each) costs more than a few dozen articles of about a millisecond each.
+SERIAL_BELOW = 64
 # Lines per bulk-loaded chunk (the loading progress bar advances by chunks).
 LOAD_CHUNK = 200_000
 
@@ -528,9 +529,16 @@ def _delta_change(changes: dict[str, dict[Any, str | None]], old_line: Callable[
             if before == line:
                 continue
             nodes += 1
-            for text, into in ((before, removed), (line, added)):
-                if text is not None:
-                    into.update(write(_KINDS[section], node_from_line(section, text)[1]))
+            values = [None if text is None else node_from_line(section, text)[1] for text in (before, line)]
+            if section == "organizations" and None not in values:
+                # One mentionedIn triple an article: those of the articles on both sides would cancel out
+                # (a national body named in thousands of articles gains one).
+                common = values[0].articles & values[1].articles
+                for value in values:
+                    value.articles -= common
+            for value, into in zip(values, (removed, added)):
+                if value is not None:
+                    into.update(write(_KINDS[section], value))
     return _Change(sorted(removed - added), sorted(added - removed), nodes, total)
 
 
@@ -765,6 +773,7 @@ def _save(transaction: Transaction, resolved_json: bytes, state: dict, patch: di
     """Write the resolved JSON and the state: as one more patch in the log when the copied state allows it."""
     versions = transaction.store.versions_dir
     (versions / f"{transaction.name}.resolved.json").write_bytes(resolved_json)
+    (versions / f"{transaction.name}.mentions").unlink(missing_ok=True)  # the memo file of earlier releases
     base, log = versions / f"{transaction.name}{STATE_SUFFIX}", versions / f"{transaction.name}{STATE_LOG_SUFFIX}"
     if patch is not None and base.exists():  # the previous version's state, copied with its log
         try:
@@ -780,11 +789,11 @@ def _save(transaction: Transaction, resolved_json: bytes, state: dict, patch: di
 
 def _write_full(target, summary, docs, decisions, plain, code, signature, previous, paths, started, wait, progress,
                 full, on_resolved) -> BuildSummary:
-    from kg.delta import state_of
+    from kg.delta import memo_tables, mention_memo, state_of
     from kg.resolve import join_resolved, resolve, resolved_lines
 
     with _step(summary, "resolve"):
-        memo = {} if full else _load_state(target, code).get("memo", {})
+        memo = {} if full else mention_memo(_load_state(target, code))
         trace: dict | None = {} if plain else None
         bar = _bar(progress, "resolve", len(docs))
         resolved = resolve(docs, decisions, memo=memo, trace=trace)
@@ -817,7 +826,11 @@ def _write_full(target, summary, docs, decisions, plain, code, signature, previo
                 _carry_imports(target, transaction)
                 summary.changed = sum(1 for _ in _nodes(resolved))
         with _step(summary, "save"):
-            state = state_of(resolved, memo, trace, code, lines) if trace is not None else {"code": code, "memo": memo}
+            if trace is not None:
+                state = state_of(resolved, memo, trace, code, lines)
+            else:
+                blobs, reports = memo_tables(memo)
+                state = {"code": code, "memo": blobs, "reports": reports}
             _save(transaction, join_resolved(lines, resolved.report).encode("utf-8"), state)
         summary.version = transaction.name
         summary.seconds = round(time.perf_counter() - started, 3)

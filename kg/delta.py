@@ -27,7 +27,7 @@ from bisect import bisect_left, insort
 from heapq import merge
 from typing import Any, Callable
 
-from kg.model import Article, Evidence, Link, Organization, Resolved
+from kg.model import ORG_TYPES, Article, Evidence, Link, Organization, Resolved
 
 # A resolution's reusable tables (plain data: dicts, lists, tuples, str), see state_of.
 State = dict[str, Any]
@@ -65,16 +65,22 @@ def state_of(resolved: Resolved, memo: dict, trace: dict, code: str, lines: dict
             article_links[aid].append(key)
     rest_ids: dict[str, dict] = defaultdict(dict)
     ident_keys: dict[Any, set] = defaultdict(set)
+    kinds: dict[str, dict] = defaultdict(dict)
     for _, mentions in memo.values():
         for mention in mentions:
+            counts = kinds[owner[(mention[0], mention[1])]]
+            sig = signature(mention)
+            counts[sig] = counts.get(sig, 0) + 1
             for ident in mention[6]:
                 counts = rest_ids[ident[2]]
                 counts[ident] = counts.get(ident, 0) + 1
                 ident_keys[ident].add(owner[(mention[0], mention[1])])
     orgs = {key: _org_row(org, trace["place1"][key]) for key, org in resolved.organizations.items()}
+    blobs, reports = memo_tables(memo)
     return {
         "code": code,
-        "memo": memo,
+        "memo": blobs,
+        "reports": reports,
         "articles": {aid: (a.path, a.file_name, tuple(a.warnings or ())) for aid, a in resolved.articles.items()},
         "owner": owner,
         "orgs": orgs,
@@ -85,6 +91,7 @@ def state_of(resolved: Resolved, memo: dict, trace: dict, code: str, lines: dict
         "article_links": dict(article_links),
         "rest_ids": dict(rest_ids),
         "ident_keys": dict(ident_keys),
+        "kinds": dict(kinds),
         "order": (order := {section: sorted(getattr(resolved, section)) for section in SECTIONS}),
         "line_bytes": line_sizes(lines, order),
     }
@@ -102,8 +109,32 @@ def _org_row(org: Organization, own_place: str | None) -> tuple:
     return (org.type, own_place, org.place, local, tuple(sorted(org.articles)) if local else ())
 
 
-TABLES = ("memo", "articles", "owner", "orgs", "title_place", "art_place", "subs", "adjacency", "article_links",
-          "rest_ids", "ident_keys", "order", "line_bytes")
+def memo_tables(memo: dict) -> tuple[dict, dict]:
+    """A kg.resolve mention memo as saved: (key -> marshal bytes of its mentions, key -> its report if any).
+
+    Bytes load at once and are decoded only for the articles a delta reads.
+    """
+    import marshal
+
+    return ({key: marshal.dumps(value[1]) for key, value in memo.items()},
+            {key: tuple(value[0]) for key, value in memo.items() if value[0]})
+
+
+def mention_memo(state: State) -> dict:
+    """The kg.resolve mention memo of a saved state (see :func:`memo_tables`)."""
+    import marshal
+
+    reports = state.get("reports", {})
+    return {key: (reports.get(key, ()), marshal.loads(blob)) for key, blob in state.get("memo", {}).items()}
+
+
+TABLES = ("memo", "reports", "articles", "owner", "orgs", "title_place", "art_place", "subs", "adjacency", "article_links",
+          "rest_ids", "ident_keys", "kinds", "order", "line_bytes")
+
+
+def signature(mention: tuple) -> tuple:
+    """What naming an organization needs of a mention (name, forms, type, implicit, links): not where it is."""
+    return (mention[2], tuple(mention[3]), mention[4], mention[5], tuple(mention[6]))
 
 
 def usable(state: Any) -> bool:
@@ -158,20 +189,37 @@ class _Resolver:
         self.added = set(added)
         if len(removed) + len(added) > self.limit or any(self.current[aid][1] is None for aid in added):
             raise _Fallback
-        memo = dict(state["memo"])
+        import marshal
+
+        memo, reports = dict(state["memo"]), dict(state["reports"])
+        self.decoded: dict[tuple[str, str], list] = {}
+        touched = self.touched = defaultdict(set)  # table -> keys whose entry may have changed
         gone: list[tuple] = []
         for aid in removed:
-            gone.extend(memo.pop((aid, old_articles[aid][1]))[1])
+            key = (aid, old_articles[aid][1])
+            gone.extend(marshal.loads(memo.pop(key)))
+            reports.pop(key, None)
+            for table in ("memo", "reports"):
+                touched[table].add(key)
         new: list[tuple] = []
         for aid in added:
             article, extraction = self.current[aid]
-            found = self._mentions(article, extraction)
-            memo[(aid, article.file_name)] = found
-            new.extend(found[1])
-        self.memo = memo
+            report, found = self._mentions(article, extraction)
+            key = (aid, article.file_name)
+            memo[key] = marshal.dumps(found)
+            self.decoded[key] = found
+            if report:
+                reports[key] = report
+            for table in ("memo", "reports"):
+                touched[table].add(key)
+            new.extend(found)
+        self.memo, self.reports = memo, reports
         self.names = {aid: name for aid, (_, name, _) in old_articles.items() if aid not in self.removed}
         self.names.update({aid: self.current[aid][0].file_name for aid in added})
         self.gone = gone
+        for table in ("articles", "title_place", "art_place"):
+            touched[table].update(self.removed | self.added)
+        touched["owner"].update((m[0], m[1]) for m in gone)
 
         subset, old_keys = self._affected(gone, new)
         new_orgs = self._recluster(subset, old_keys)
@@ -181,17 +229,27 @@ class _Resolver:
             self.lines["articles"][aid] = None
         for aid in added:
             self.lines["articles"][aid] = self.encode("articles", aid, self.current[aid][0])
-        report = [line for aid in sorted(self.names) for line in memo[(aid, self.names[aid])][0]]
+        report = [line for aid in sorted(self.names) for line in reports.get((aid, self.names[aid]), ())]
         new_state = self._state(subset, old_keys, new_orgs, links)
-        return Delta(new_state, state_patch(state, new_state), {s: v for s, v in self.lines.items() if v}, report,
-                     len(subset))
+        return Delta(new_state, state_patch(state, new_state, self.touched),
+                     {s: v for s, v in self.lines.items() if v}, report, len(subset))
+
+    def mentions(self, aid: str) -> list:
+        """The mentions of a current article (decoded from the saved memo once)."""
+        import marshal
+
+        key = (aid, self.names[aid])
+        found = self.decoded.get(key)
+        if found is None:
+            found = self.decoded[key] = marshal.loads(self.memo[key])
+        return found
 
     def _mentions(self, article: Article, extraction: dict) -> tuple:
         from kg.resolve import _mentions
 
         report: list[str] = []
         plain = [m.as_tuple() for m in _mentions(article, extraction, report)]
-        return (tuple(report), plain)
+        return tuple(report), plain
 
     def _affected(self, gone: list[tuple], new: list[tuple]):
         """The mentions to cluster again, and the organizations they belonged to.
@@ -221,21 +279,80 @@ class _Resolver:
             if not rest_ids[rest]:
                 del rest_ids[rest]
         self.rest_ids = rest_ids
+        self.touched["rest_ids"].update(changed)
         old_keys = {owner[(m[0], m[1])] for m in gone}
         ident_keys = state["ident_keys"]
+        active: set[str] = set()  # organizations whose mentions must be clustered again
         for rest, idents in changed.items():
             before, after = state["rest_ids"].get(rest, {}), rest_ids.get(rest, {})
-            if before.keys() != after.keys() and (len(groups(before)) == 1 or len(groups(after)) == 1):
+            whole = before.keys() != after.keys() and (len(groups(before)) == 1 or len(groups(after)) == 1)
+            if whole:
                 idents = before.keys() | after.keys()  # all readings were (or are now) one unit
             for ident in idents:
                 old_keys.update(ident_keys.get(ident, ()))
+                if whole:
+                    active.update(ident_keys.get(ident, ()))
+        new = self._passive(old_keys, active, gone, new)
+        old_keys -= set(self.passive)
         subset = []
         for key in sorted(old_keys):
             for aid in sorted(self._old_org(key).articles):
                 if aid not in self.removed:
-                    subset.extend(m for m in self.memo[(aid, self.names[aid])][1] if owner[(m[0], m[1])] == key)
+                    subset.extend(m for m in self.mentions(aid) if owner[(m[0], m[1])] == key)
         subset.extend(new)
         return subset, old_keys
+
+    def _passive(self, old_keys: set[str], active: set[str], gone: list[tuple], new: list[tuple]) -> list[tuple]:
+        """Organizations that only gain or lose mentions like the ones they keep: updated without re-clustering.
+
+        A mention whose signature (kg.delta.signature) the organization still
+        holds after the change, and whose identities only it holds, leaves
+        its clusters, name, aliases and implicitness as they were (a national
+        body named once more, or once less); only its type counts and
+        articles change. Returns the new mentions still to cluster.
+        """
+        kinds, ident_keys, owner = self.state["kinds"], self.state["ident_keys"], self.state["owner"]
+        counts = {key: dict(kinds.get(key, {})) for key in old_keys - active}
+        for mention in gone:
+            key = owner[(mention[0], mention[1])]
+            if key in counts:
+                sig = signature(mention)
+                counts[key][sig] = counts[key].get(sig, 0) - 1
+        for key in list(counts):
+            if any(count < 1 for count in counts[key].values()):
+                del counts[key]  # a kind of mention it had is gone: it may split
+        joining: dict[str, list[tuple]] = defaultdict(list)
+        rest: list[tuple] = []
+        for mention in new:
+            keys = {frozenset(ident_keys.get(ident, ())) for ident in mention[6]}
+            key = next(iter(next(iter(keys)))) if len(keys) == 1 and len(next(iter(keys))) == 1 else None
+            if key in counts and counts[key].get(signature(mention), 0) >= 1:
+                joining[key].append(mention)
+            else:
+                rest.append(mention)
+        for mention in rest:  # a mention to cluster again reaches every organization holding its identities
+            for ident in mention[6]:
+                for key in ident_keys.get(ident, ()):
+                    counts.pop(key, None)
+        self.passive: dict[str, Organization] = {}
+        self.passive_kinds: dict[str, dict] = {}
+        for key, kept in sorted(counts.items()):
+            for mention in joining.get(key, ()):
+                sig = signature(mention)
+                kept[sig] += 1
+            org = self._old_org(key)
+            org.articles = {a for a in org.articles if a not in self.removed} | {m[0] for m in joining.get(key, ())}
+            types = Counter()
+            for sig, count in kept.items():
+                types[sig[2]] += count
+            org.type = min(types, key=lambda t: (-types[t], ORG_TYPES.index(t)))
+            self.passive[key] = org
+            self.passive_kinds[key] = {sig: count for sig, count in kept.items() if count}
+        for key, mentions in joining.items():
+            if key not in self.passive:
+                rest.extend(mentions)
+        self.joined = {(m[0], m[1]): key for key, mentions in joining.items() if key in self.passive for m in mentions}
+        return rest
 
     def _old_org(self, key: str) -> Organization:
         from kg.resolve import node_from_line
@@ -274,7 +391,10 @@ class _Resolver:
         if scratch.report or kept & set(scratch.organizations):
             raise _Fallback  # two organizations with one name: numbering depends on the whole corpus
         self.owner_of = {mentions[i].order: key for i, key in mention_key.items()}
-        return scratch.organizations
+        if set(self.passive) & set(scratch.organizations):
+            raise _Fallback
+        self.owner_of.update(self.joined)
+        return {**scratch.organizations, **self.passive}
 
     def _links(self, subset, old_keys, new_orgs):
         """Links whose ends or evidence changed, remade; the others stay as they were."""
@@ -334,7 +454,7 @@ class _Resolver:
             extraction = extractions.get(aid)
             if extraction is None:
                 raise _Fallback
-            known = {(m[0], m[1]) for m in self.memo[(aid, self.names[aid])][1]}
+            known = {(m[0], m[1]) for m in self.mentions(aid)}
             for relation in extraction.get("relations", []):
                 if not isinstance(relation, dict) or relation.get("type") not in RELATION_TYPES:
                     continue
@@ -381,9 +501,11 @@ class _Resolver:
             del owner[(mention[0], mention[1])]
         owner.update(self.owner_of)
         self.owner = owner
+        self.touched["owner"].update(self.owner_of)
         orgs = {key: value for key, value in old_orgs.items() if key not in old_keys}
         for key, org in new_orgs.items():
-            orgs[key] = _org_row(org, _name_place([org.name, *sorted(org.aliases)]))
+            own = old_orgs[key][1] if key in self.passive else _name_place([org.name, *sorted(org.aliases)])
+            orgs[key] = _org_row(org, own)
         title_place = dict(state["title_place"])
         for aid in self.removed:
             del title_place[aid]
@@ -396,8 +518,9 @@ class _Resolver:
         old_owner = state["owner"]
         touched = set(self.added) | {m[0] for m in subset if m[0] not in self.added and
                                      old_orgs[old_owner[(m[0], m[1])]][1] != orgs[self.owner_of[(m[0], m[1])]][1]}
+        self.touched["art_place"].update(touched)
         for aid in touched:
-            own = {orgs[owner[(m[0], m[1])]][1] for m in self.memo[(aid, self.names[aid])][1]} - {None}
+            own = {orgs[owner[(m[0], m[1])]][1] for m in self.mentions(aid)} - {None}
             code = confirmed_place(title_place[aid], sorted(own))
             if code:
                 art_place[aid] = code
@@ -425,6 +548,7 @@ class _Resolver:
                 lines[key] = self.encode("organizations", key, org)
         for key in old_keys - set(new_orgs):
             lines[key] = None
+        self.touched["orgs"].update(old_keys | set(new_orgs) | set(lines))
         places_changed = bool(lines) and any(
             (old_orgs[key][2] if key in old_orgs else None) != (orgs[key][2] if key in orgs else None) for key in lines)
         if places_changed:
@@ -446,6 +570,7 @@ class _Resolver:
         article_links = dict(state["article_links"])
 
         def edit(table: dict, key: Any, drop: Any = None, add: Any = None) -> None:
+            self.touched["adjacency" if table is adjacency else "article_links"].add(key)
             values = [v for v in table.get(key, ()) if v != drop] if drop is not None else list(table.get(key, ()))
             if add is not None:
                 values.append(add)
@@ -467,13 +592,24 @@ class _Resolver:
         ident_keys = dict(state["ident_keys"])
         old_owner = state["owner"]
         drop: dict[Any, set[str]] = defaultdict(set)
-        for mention in self.gone + [m for m in subset if m[0] not in self.added]:
+        kinds = dict(state["kinds"])
+        for key in old_keys:
+            kinds.pop(key, None)
+        for mention in subset:
+            counts = kinds.setdefault(self.owner_of[(mention[0], mention[1])], {})
+            sig = signature(mention)
+            counts[sig] = counts.get(sig, 0) + 1
+        kinds.update(self.passive_kinds)
+        self.touched["kinds"].update(old_keys | set(new_orgs))
+        for mention in [m for m in self.gone if old_owner[(m[0], m[1])] not in self.passive] + \
+                [m for m in subset if m[0] not in self.added]:
             for ident in mention[6]:
                 drop[ident].add(old_owner[(mention[0], mention[1])])
         add: dict[Any, set[str]] = defaultdict(set)
         for mention in subset:
             for ident in mention[6]:
                 add[ident].add(self.owner_of[(mention[0], mention[1])])
+        self.touched["ident_keys"].update(drop.keys() | add.keys())
         for ident in drop.keys() | add.keys():
             keys = (set(ident_keys.get(ident, ())) - drop.get(ident, set())) | add.get(ident, set())
             if keys:
@@ -484,6 +620,9 @@ class _Resolver:
         for section in SECTIONS:
             changes = self.lines[section]
             old = state["order"][section]
+            if not changes:
+                order[section] = old
+                continue
             gone = {key for key, line in changes.items() if line is None}
             known = set(old) if changes else set()
             fresh = sorted(key for key, line in changes.items() if line is not None and key not in known)
@@ -491,21 +630,22 @@ class _Resolver:
             order[section] = list(merge(kept, fresh)) if fresh else list(kept)
         line_bytes = dict(state["line_bytes"])
         for section, changes in self.lines.items():
+            self.touched["line_bytes"].update((section, key) for key in changes)
             for key, line in changes.items():
                 if line is None:
                     del line_bytes[(section, key)]
                 else:
                     line_bytes[(section, key)] = len(line.encode("utf-8"))
-        return {**state, "line_bytes": line_bytes, "memo": self.memo, "articles": articles, "owner": self.owner, **self.tables,
+        return {**state, "line_bytes": line_bytes, "memo": self.memo, "reports": self.reports, "articles": articles, "owner": self.owner, **self.tables,
                 "adjacency": adjacency, "article_links": article_links, "rest_ids": self.rest_ids,
-                "ident_keys": ident_keys, "order": order}
+                "ident_keys": ident_keys, "kinds": kinds, "order": order}
 
 
 # Tables whose values are collections: a patch holds the elements added and removed, not the whole value.
-_NESTED = ("adjacency", "article_links", "ident_keys", "rest_ids")
+_NESTED = ("adjacency", "article_links", "ident_keys", "rest_ids", "kinds")
 
 
-def state_patch(old: State, new: State) -> dict:
+def state_patch(old: State, new: State, touched: dict[str, set] | None = None) -> dict:
     """The entries of ``new``'s tables that are not those of ``old`` (a delta shares the unchanged values).
 
     Dict tables give ``(updated entries, deleted keys)``; in the tables of
@@ -513,6 +653,8 @@ def state_patch(old: State, new: State) -> dict:
     hub's thousand links are not repeated for one more); ``order`` and
     ``subs`` (sorted lists) give the keys added and removed. Replayed by
     :func:`apply_patch`, so a build saves a patch, not every table.
+    ``touched`` (table -> keys), when given, names every key whose entry may
+    differ: only those are compared.
     """
     patch: dict[str, Any] = {}
     for table in TABLES:
@@ -525,10 +667,17 @@ def state_patch(old: State, new: State) -> dict:
         elif table == "subs":
             patch[table] = _list_change(before, after)
         else:
-            updated = {key: value for key, value in after.items() if before.get(key, _MISSING) is not value}
+            if touched is None:
+                updated = {key: value for key, value in after.items() if before.get(key, _MISSING) is not value}
+                deleted = [key for key in before if key not in after]
+            else:
+                keys = touched.get(table, ())
+                updated = {key: after[key] for key in keys
+                           if key in after and before.get(key, _MISSING) is not after[key]}
+                deleted = [key for key in keys if key in before and key not in after]
             if table in _NESTED:
                 updated = {key: _element_change(before.get(key), value) for key, value in updated.items()}
-            patch[table] = (updated, [key for key in before if key not in after])
+            patch[table] = (updated, deleted)
     return patch
 
 
@@ -550,7 +699,7 @@ def _element_change(before: Any, after: Any) -> tuple:
 
 def _apply_elements(value: Any, change: tuple, kind: str) -> Any:
     added, removed = change
-    if kind == "rest_ids":
+    if kind in ("rest_ids", "kinds"):
         value = dict(value or {})
         for key in removed:
             del value[key]

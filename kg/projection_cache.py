@@ -37,6 +37,7 @@ import json
 import os
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -68,11 +69,22 @@ def evidence_file(topology: Path) -> Path:
     return topology.with_suffix(".evidence.json")
 
 
-def dump_topology(graph: nx.Graph, token: str) -> str:
+def _edges(graph: nx.Graph, order: list[tuple] | None) -> Iterator[tuple[Any, Any, dict]]:
+    """The edges in ``order`` (the order they were added: a graph rebuilt from
+    them has the same neighbour order everywhere), else as the graph lists them."""
+    if order is None:
+        yield from graph.edges(data=True)
+        return
+    adjacency = graph.adj
+    for u, v in order:
+        yield u, v, adjacency[u][v]
+
+
+def dump_topology(graph: nx.Graph, token: str, order: list[tuple] | None = None) -> str:
     index = {n: i for i, n in enumerate(graph)}
     relation_sets: dict[tuple, int] = {}
     edges: list[int] = []
-    for u, v, d in graph.edges(data=True):
+    for u, v, d in _edges(graph, order):
         kind = relation_sets.setdefault(tuple(d["relations"]), len(relation_sets))
         edges += (index[u], index[v], d["weight"], kind)
     data = {
@@ -85,10 +97,10 @@ def dump_topology(graph: nx.Graph, token: str) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
-def dump_evidence(graph: nx.Graph, token: str) -> str:
+def dump_evidence(graph: nx.Graph, token: str, order: list[tuple] | None = None) -> str:
     articles: dict[tuple, int] = {}
     edges = []
-    for _, _, d in graph.edges(data=True):
+    for _, _, d in _edges(graph, order):
         rows = []
         for e in d["evidence"]:
             ref = articles.setdefault((e["article"], e["title"], e["date"]), len(articles))
@@ -149,9 +161,10 @@ def read(topology: Path, *, evidence: bool) -> nx.Graph | None:
         return None
 
 
-def write(topology: Path, graph: nx.Graph, *, evidence: bool) -> None:
-    """Keep ``graph`` (with its evidence file when ``evidence``). Best effort: a
-    read-only store folder simply gets no cache."""
+def write(topology: Path, graph: nx.Graph, *, evidence: bool, order: list[tuple] | None = None) -> None:
+    """Keep ``graph`` (with its evidence file when ``evidence``), its edges in
+    ``order`` when given (see ``_edges``). Best effort: a read-only store
+    folder simply gets no cache."""
     token = uuid.uuid4().hex
     try:
         topology.parent.mkdir(parents=True, exist_ok=True)
@@ -160,8 +173,8 @@ def write(topology: Path, graph: nx.Graph, *, evidence: bool) -> None:
             if not old.name.startswith(stem) and old.stat().st_mtime < time.time() - 60:
                 old.unlink(missing_ok=True)  # projections of earlier versions
         if evidence:  # evidence first: a reader pairs files by token, never half of each
-            _replace(evidence_file(topology), dump_evidence(graph, token))
-        _replace(topology, dump_topology(graph, token))
+            _replace(evidence_file(topology), dump_evidence(graph, token, order))
+        _replace(topology, dump_topology(graph, token, order))
     except OSError:
         pass
 

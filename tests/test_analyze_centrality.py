@@ -109,3 +109,20 @@ def test_engine_choice_by_size():
     assert choose(nx.empty_graph(IGRAPH_THRESHOLD)) == "igraph"
     with pytest.raises(ValueError):
         choose(nx.empty_graph(1), "graphblas")
+
+
+@pytest.mark.parametrize("name", sorted(GRAPHS))
+def test_weighted_degree_igraph_equals_networkx_exactly_for_integer_weights(name):
+    g = GRAPHS[name].copy()
+    for i, (u, v) in enumerate(g.edges()):
+        g.edges[u, v]["weight"] = i % 4 + 1
+    g.add_edge(0, 0, weight=2)  # a self-loop counts twice in both
+    ours, theirs = c.weighted_degree(g, engine="igraph"), c.weighted_degree(g, engine="networkx")
+    assert ours == theirs and all(type(x) is int for x in ours.values())
+
+
+def test_weighted_degree_igraph_with_float_weights():
+    g = GRAPHS["karate"].copy()
+    for u, v in g.edges():
+        g.edges[u, v]["weight"] = 0.5
+    assert close(c.weighted_degree(g, engine="igraph"), c.weighted_degree(g, engine="networkx"), TOL)

@@ -231,3 +231,15 @@ def test_the_scaled_corpus_generator_makes_distinct_articles_with_drawn_places(t
     templates = {p.name.split("_", 1)[1] for p in paths}
     same_template = [a.text for a, p in zip(articles, paths) if p.name.endswith(sorted(templates)[0])]
     assert len(same_template) >= 2 and len(set(same_template)) == len(same_template)
+
+
+def test_the_pipeline_version_is_read_without_importing_the_extractor():
+    """A rebuild with nothing to extract must not pay for compiling the lexicon (kg.extract's import)."""
+    code = ("import sys; from kg.cache import pipeline_version; v = pipeline_version(); "
+            "print(v, 'kg.extract' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    version, imported = done.stdout.split()
+    assert imported == "False"
+    from kg.extract import EXTRACTOR_VERSION
+
+    assert version.split("+")[0] == EXTRACTOR_VERSION.split("+")[0]

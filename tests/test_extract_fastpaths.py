@@ -123,3 +123,4 @@ def test_the_automaton_scan_finds_what_the_regex_scan_finds(sample_text):
 def test_mark_ends_are_the_ends_of_a_class_scan(sample_text):
     for text in (sample_text, "", "队", "科队科", "执勤一队和综合科"):
         assert _mark_ends(text, "队科") == [m.end() for m in re.finditer("[队科]", text)]
+

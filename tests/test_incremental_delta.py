@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from kg.delta import patch_lines, resolve_delta, state_of
+import marshal
+
+from kg.delta import apply_patch, patch_lines, resolve_delta, state_of
 from kg.linefile import LineFile
 from kg.model import Article
 from kg.resolve import join_resolved, resolve, resolved_lines
@@ -18,8 +20,11 @@ def full(docs):
 
 def comparable(state: dict) -> dict:
     """The state with its link lists in a fixed order (a delta appends, a full build sorts)."""
+    import marshal
+
     return {**state, **{table: {key: sorted(value) for key, value in state[table].items()}
-                        for table in ("adjacency", "article_links")}}
+                        for table in ("adjacency", "article_links")},
+            "memo": {key: marshal.loads(blob) for key, blob in state["memo"].items()}}
 
 
 def check(before, after, *, expect_fallback: bool = False):
@@ -36,6 +41,7 @@ def check(before, after, *, expect_fallback: bool = False):
         return {i: extractions[i] for i in ids}
 
     docs = [(a, None if (a.id, a.path, a.file_name) in known else e) for a, e in after]
+    saved = marshal.dumps(state)
     delta = resolve_delta(state, docs, lambda section, key: by_key[section].get(key), fetch, limit=10_000)
     if expect_fallback:
         assert delta is None
@@ -49,6 +55,9 @@ def check(before, after, *, expect_fallback: bool = False):
         join_resolved(resolved_lines(new), new.report).encode()
     assert delta.report == new.report
     assert comparable(delta.state) == comparable(new_state)
+    # The saved patch replays the delta on the saved tables (what the next build loads).
+    replayed = apply_patch(marshal.loads(saved), marshal.loads(marshal.dumps(delta.patch)))
+    assert comparable(replayed) == comparable(new_state)
     return delta, fetched
 
 

@@ -307,3 +307,36 @@ def test_evidence_file_of_another_projection_is_not_used(tmp_path):
     project(open_store(location), evidence=False)  # a new topology with a new token
     assert evidence_file(topology).read_text(encoding="utf-8") == saved
     assert list(project(open_store(location)).edges(data=True)) == list(full.edges(data=True))
+
+
+def test_kg_import_keeps_the_projection_of_its_new_version(tmp_path):
+    from click.testing import CliRunner
+
+    from kg.cli import main
+    from kg.store import open_store
+
+    path = tmp_path / "data.ttl"
+    path.write_text(TTL, encoding="utf-8")
+    location = str(tmp_path / "store")
+    result = CliRunner().invoke(main, ["import", str(path), "--store", location])
+    assert result.exit_code == 0, result.output
+    kept = list((tmp_path / "store" / "cache" / "projection").glob("*.json"))
+    assert len(kept) == 1 and not kept[0].name.endswith(".evidence.json")
+    lean = project(open_store(location), evidence=False)  # read from what the import kept
+    fresh = project(open_store(location), evidence=False, cache=False)
+    assert list(lean.edges(data=True)) == list(fresh.edges(data=True))
+
+
+@pytest.mark.parametrize("evidence", [True, False])
+def test_cached_graph_has_the_same_neighbour_order(tmp_path, evidence):
+    from kg.store import open_store
+
+    path = tmp_path / "data.ttl"
+    path.write_text(TTL, encoding="utf-8")
+    location = str(tmp_path / "store")
+    with open_store(location).new_version() as transaction:
+        transaction.load_file(path)
+    fresh = project(open_store(location), evidence=evidence)  # built, then kept
+    cached = project(open_store(location), evidence=evidence)
+    assert [(n, list(cached.adj[n])) for n in cached] == [(n, list(fresh.adj[n])) for n in fresh]
+    assert list(cached.edges(data=True)) == list(fresh.edges(data=True))

@@ -183,13 +183,19 @@ def eigenvector(graph: nx.Graph, *, engine: str = "auto") -> dict:
     return result
 
 
-def weighted_degree(graph: nx.Graph) -> dict:
-    """Sum of link weights per node.
+def weighted_degree(graph: nx.Graph, *, engine: str = "auto") -> dict:
+    """Sum of link weights per node (ints when every weight is an int).
 
     >>> weighted_degree(nx.Graph([(1, 2, {"weight": 3})]))
     {1: 3, 2: 3}
+    >>> weighted_degree(nx.Graph([(1, 2, {"weight": 3})]), engine="igraph")
+    {1: 3, 2: 3}
     """
-    return dict(graph.degree(weight="weight"))
+    if choose(graph, engine) == "networkx":
+        return dict(graph.degree(weight="weight"))
+    view = to_igraph(graph)
+    strengths = view.graph.strength(weights="weight", loops=True)  # a self-loop counts twice, as in networkx
+    return view.to_dict([int(s) for s in strengths] if view.integer_weights else strengths)
 
 
 def centrality(
@@ -218,7 +224,7 @@ def centrality(
         if metric == "degree":
             values[metric] = dict(graph.degree())
         elif metric == "weighted_degree":
-            values[metric] = weighted_degree(graph)
+            values[metric] = weighted_degree(graph, engine=engine)
         elif metric == "betweenness":
             values[metric] = betweenness(graph, k=k, seed=seed, engine=engine)
         elif metric == "closeness":

@@ -47,6 +47,7 @@ class IGraphView:
     graph: Any  # igraph.Graph
     nodes: list
     index: dict
+    integer_weights: bool = False  # every weight an int: sums of them are exact ints too
 
     def to_dict(self, values: list) -> dict:
         return dict(zip(self.nodes, values))
@@ -109,13 +110,13 @@ def _convert(graph: nx.Graph, weight: str | None) -> IGraphView:
     nodes = list(graph)
     index = {n: i for i, n in enumerate(nodes)}
     edges = []
-    weights = []
-    for u, v, data in graph.edges(data=True):
+    raw = []
+    for u, v, w in graph.edges(data=weight, default=1) if weight else ((u, v, 1) for u, v in graph.edges()):
         edges.append((index[u], index[v]))
-        weights.append(float(data.get(weight, 1)) if weight else 1.0)
+        raw.append(w)
     g = ig.Graph(n=len(nodes), edges=edges, directed=False)
-    g.es["weight"] = weights
-    return IGraphView(g, nodes, index)
+    g.es["weight"] = [float(w) for w in raw]
+    return IGraphView(g, nodes, index, all(type(w) is int for w in raw))
 
 
 class seeded_igraph:

@@ -148,6 +148,9 @@ def import_(files, store_location, graph, wait) -> None:
         store.load_files(files, graph=graph, wait=wait)
     except StoreError as error:
         fail(f"{error} (nothing was changed)")
+    from kg.project import cache_projection
+
+    cache_projection(store_location)  # the new version's projection, so `kg analyze` starts from it
     count = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").rows[0]["n"]
     click.echo(f"Loaded {len(files)} file(s); the store now holds {count} triples.")
 

@@ -16,6 +16,7 @@ a headline further down), the nearest following mention is used.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from operator import attrgetter
 
 from kg.extract.names import Mention
 
@@ -32,7 +33,7 @@ class Antecedents:
         self.endings_of = endings_of
         self.names = names or {}
         self.mentions = [m for m in mentions if m.kind != "anaphor" and m.entity is not None]
-        self.mentions.sort(key=lambda m: m.end)
+        self.mentions.sort(key=attrgetter("end"))
         self._index: dict[tuple[str, ...], tuple[list[int], list[int], list[Mention]]] = {}
 
     def _narrower(self, endings: tuple[str, ...]) -> tuple[str, ...]:

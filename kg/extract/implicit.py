@@ -30,10 +30,10 @@ def _nearest_place(text: str, pos: int, level: str, lex: Lexicon) -> str | None:
     """
     start = max(0, pos - LOOK_BACK)
     window = text[start:pos]
-    if level not in window:
-        return None  # the place must end with the level character
     places = lex.places
     lengths_ending = _lengths_by_ending(places).get
+    if not _some_place_ends_with(window, level, places, lengths_ending):
+        return None  # the usual case: no walk over the whole window
     j = len(window)
     while j > 1:  # the loop of names._place_spans, stopping at the first fitting span
         for length in lengths_ending(window[j - 2 : j], ()):
@@ -45,6 +45,18 @@ def _nearest_place(text: str, pos: int, level: str, lex: Lexicon) -> str | None:
         else:
             j -= 1
     return None
+
+
+def _some_place_ends_with(window: str, level: str, places: frozenset[str], lengths_ending) -> bool:
+    """Is a place of 3 characters or more that ends with `level` written in `window`? (A necessary
+    condition of a result of _nearest_place, tested only where `level` is.)"""
+    j = window.find(level) + 1
+    while j:
+        for length in lengths_ending(window[j - 2 : j], ()):
+            if 3 <= length <= j and window[j - length : j] in places:
+                return True
+        j = window.find(level, j) + 1
+    return False
 
 
 _TOWN_LEVELS = "镇乡"

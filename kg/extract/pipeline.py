@@ -14,7 +14,7 @@ from kg.extract.entities import Registry, attached_short_forms, dropped_middle_a
 from kg.extract.lexicon import Lexicon, load_lexicon
 from kg.extract.implicit import local_bodies
 from kg.extract.lists import expand_lists
-from kg.extract.names import Mention, Occupied, find_mentions
+from kg.extract.names import Mention, Occupied, find_mentions, sort_by_position
 from kg.extract.relations import find_relations
 from kg.extract.subunits import bare_subunits
 from kg.model import ORG_TYPES, RELATION_TYPES
@@ -274,11 +274,11 @@ def extract_text(text: str, doc: str = "") -> dict:
     mentions = _with_subunits(text, mentions, lex)
     mentions += expand_lists(text, mentions, lex)
     mentions += local_bodies(text, mentions, lex)
-    mentions.sort(key=lambda m: (m.start, -m.end))
+    sort_by_position(mentions)
     registry = _register(text, mentions, lex)
     _partial_aliases(mentions, registry)
     mentions += _alias_occurrences(text, registry, mentions, lex)
-    mentions.sort(key=lambda m: (m.start, -m.end))
+    sort_by_position(mentions)
     for m in mentions:
         if m.kind == "org":
             m.entity = _entity_of(m, registry)
@@ -301,7 +301,7 @@ def _with_subunits(text: str, mentions: list[Mention], lex: Lexicon) -> list[Men
     for m in parts:
         taken.take(m.start, m.end)
     kept = [m for m in mentions if not (m.kind == "bare" and taken.overlaps(m.start, m.end))]
-    return sorted(kept + parts, key=lambda m: (m.start, -m.end))
+    return sort_by_position(kept + parts)
 
 
 def _output(doc: str, registry: Registry, relations: list[dict]) -> dict:

@@ -20,7 +20,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from kg.extract.lexicon import Lexicon
-from kg.extract.names import Mention
+from kg.extract.names import Mention, sort_by_position
 from kg.extract.sentences import sentence_spans
 from kg.model import SYMMETRIC_RELATIONS
 
@@ -166,6 +166,8 @@ def _connector_groups(text, s, e, units, lex):
         if word in ("和", "及") and _inside_list(text, units, index_by_end, cs):
             continue  # A、B和C: the last item of a list, not a partner
         groups.append([word, cs, ce, partners])
+    if not groups:
+        return []
     used = {id(u) for g in groups for u in g[3]}
     partner_starts = [g[1] for g in groups if g[3]]
     result = []
@@ -195,7 +197,7 @@ def _gap(text: str, a: int, b: int) -> str:
 def _run_before(text: str, units: list[Unit], i: int, pos: int) -> list[Unit]:
     """The subject units[i] and the units listed right before it (铜陵海关以及当地的海事、公安|与该站)."""
     last = units[i]
-    if _gap(text, last.end, pos).strip("，, 还也都均先后陆续分别共同一起") and pos - last.end > 12:
+    if pos - last.end > 12 and _gap(text, last.end, pos).strip("，, 还也都均先后陆续分别共同一起"):
         return [last]
     run = [last]
     while i > 0 and _gap(text, units[i - 1].end, units[i].start) in _LIST_GAPS:
@@ -404,7 +406,7 @@ def find_relations(text: str, mentions: list[Mention], created: list[tuple[Menti
         s, e = spans[i] if spans else (0, len(text))
         return text[s:e]
 
-    live = sorted((m for m in mentions if m.entity), key=lambda m: (m.start, -m.end))
+    live = sort_by_position([m for m in mentions if m.entity])
     for m in live:
         if m.parent is not None and m.parent.entity and m.parent.kind != "anaphor":
             links.add("sub_organization_of", m.entity, m.parent.entity, sentence_of(m.start), NESTED_CONFIDENCE)
