@@ -122,13 +122,13 @@ def _lengths_by_ending(places: frozenset[str]) -> dict[str, tuple[int, ...]]:
 
 
 def starts_with_place(part: str, lex: Lexicon) -> bool:
-    spans = place_spans(part, lex)
+    spans = _place_spans(part, lex.places)  # the cached tuple itself: no list copy for a yes or no
     return bool(spans) and spans[0][0] == 0
 
 
 def is_placeish(part: str, lex: Lexicon) -> bool:
     """A list item that names a place (泰州, 浙江温州, 勐龙镇)."""
-    return bool(part) and (bool(place_spans(part, lex)) or part.endswith(lex.place_markers))
+    return bool(part) and (bool(_place_spans(part, lex.places)) or part.endswith(lex.place_markers))
 
 
 def _name_part_start(text: str, start: int, floor: int, lex: Lexicon) -> tuple[int, str]:
