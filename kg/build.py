@@ -10,11 +10,14 @@ Fast at scale:
   workers return each article's metadata and extraction, never its text;
 - an article whose bytes were extracted before (same content hash, same
   pipeline version, see kg.cache) is not decoded, cleaned nor extracted again;
-- resolution runs over all articles (one organization, one node), then only
-  the organizations, links, articles and places that changed are rewritten in
-  a cheap copy of the current version; a first build, a large change, a graph
-  changed since its build, or ``full`` loads everything with Oxigraph's bulk
-  loader from a streamed N-Triples file. Both ways give the same graph.
+- a rebuild without curation decisions resolves again only what the changed
+  articles reach (kg.delta, from the state the previous build saved); else
+  resolution runs over all articles (one organization, one node). Either way
+  only the organizations, links, articles and places that changed are
+  rewritten in a cheap copy of the current version; a first build, a large
+  change, a graph changed since its build, or ``full`` loads everything with
+  Oxigraph's bulk loader from a streamed N-Triples file. All ways give the
+  same graph (``BuildSummary.resolution`` and ``load`` say which ran).
 """
 
 from __future__ import annotations
@@ -431,14 +434,15 @@ def graph_signature() -> str:
 
 
 def mention_code() -> str:
-    """Digest of what turns an extraction into mentions: saved mentions made by other code are not used."""
+    """Digest of what turns an extraction into mentions and resolution state: saved ones made by other code are not used."""
     from importlib.metadata import PackageNotFoundError, version
     from importlib.util import find_spec
 
     from kg.cache import pipeline_version
 
     digest = hashlib.sha1(pipeline_version().encode())
-    for module in ("kg.resolve", "kg.identity", "kg.places", "kg.names", "kg.model"):
+    for module in ("kg.resolve", "kg.identity", "kg.places", "kg.names", "kg.model", "kg.curate", "kg.delta",
+                   "kg.linefile"):
         digest.update(Path(find_spec(module).origin).read_bytes())
     for package in ("cpca", "opencc"):  # their tables decide places and simplified forms
         try:

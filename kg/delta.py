@@ -4,26 +4,30 @@ Without curation decisions, two mentions belong to one organization exactly
 when their linking identities fall in one group of kg.identity.groups, and the
 groups of a name rest (the identity without place and parent) depend only on
 the identities sharing that rest. So when articles are added or removed, only
-the rests of their mentions' identities can regroup; the mentions holding
-those rests, and every mention of the organizations they belonged to, are
-clustered again (with each rest's identities over the whole corpus); every
-other organization keeps its mentions, name and key. Links touching the
-re-clustered organizations have their ends renamed and the removed articles'
-evidence dropped; where an organization split, its articles' relations are
-read again. Places are recomputed from small per-organization tables. The
-result is line for line what a full resolution gives (tests/test_delta.py).
+the organizations holding the changed mentions' identities (or, where a
+rest's groups change between one group and several, any reading of that
+rest) are clustered again, with all their mentions and each rest's
+identities over the whole corpus; every other organization keeps its
+mentions, name and key. An organization that only gains or loses mentions
+of kinds it keeps (see :func:`signature`) is updated without clustering.
+Links touching a renamed, merged, split or vanished organization have their
+ends renamed and the removed articles' evidence dropped; where an
+organization split, its articles' relations are read again. Places are
+recomputed from small per-organization tables. The result is line for line
+what a full resolution gives (tests/test_incremental_delta.py).
 
 What a resolution leaves for the next one is a :data:`State` (plain data,
-saved with marshal beside the store version). ``resolve_delta`` returns None
-when it cannot promise that equality (a cluster name collision, evidence
-without a sentence, too many changed articles): the caller then resolves in full.
+saved with marshal beside the store version, then patched: see
+:func:`state_patch`). ``resolve_delta`` returns None when it cannot promise
+that equality (a cluster name collision, evidence without a sentence, too
+many changed articles): the caller then resolves in full.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left, insort
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from bisect import bisect_left, insort
 from heapq import merge
 from typing import Any, Callable
 
@@ -53,7 +57,6 @@ def state_of(resolved: Resolved, memo: dict, trace: dict, code: str, lines: dict
     ``lines`` its kg.resolve.resolved_lines.
     """
     from kg.linefile import line_sizes
-    from kg.places import is_local
 
     owner = trace["owner"]
     adjacency: dict[str, list] = defaultdict(list)
@@ -491,7 +494,7 @@ class _Resolver:
 
     def _places(self, old_keys, new_orgs, subset, links):
         """Every organization's place again, from the per-organization tables; writes the changed nodes."""
-        from kg.places import _name_place, confirmed_place, is_local, place_chain, propagate_places, text_place
+        from kg.places import _name_place, confirmed_place, place_chain, propagate_places, text_place
         from kg.resolve import node_from_line
 
         state = self.state
