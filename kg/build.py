@@ -756,7 +756,7 @@ def _write_delta(target, summary, delta, previous, signature, paths, started, wa
     with _step(summary, "diff"):
         total = sum(len(delta.state["order"][section]) for section in SECTIONS)
         change = _delta_change(delta.lines, old.line, total)
-    with target.new_version(wait=wait, copy_current=True) as transaction:
+    with target.new_version(wait=wait, copy_current=True, rewritten=REWRITTEN, linked=LINKED) as transaction:
         with _step(summary, "load"):
             if target.current_version() != version:
                 raise RuntimeError("the store changed during the build")  # the lock makes this unreachable
@@ -773,21 +773,32 @@ def _write_delta(target, summary, delta, previous, signature, paths, started, wa
     return summary
 
 
+# Side files a build writes anew (kept out of the copy of the previous version), and those it only replaces
+# (hard-linked into the new version: a build unlinks them before writing, the previous version keeps its bytes).
+REWRITTEN = (".resolved.json",)
+LINKED = (STATE_SUFFIX, STATE_LOG_SUFFIX)
+
+
+def _replace(path: Path, data: bytes) -> None:
+    path.unlink(missing_ok=True)  # it may be a hard link to the previous version's file
+    path.write_bytes(data)
+
+
 def _save(transaction: Transaction, resolved_json: bytes, state: dict, patch: dict | None = None) -> None:
     """Write the resolved JSON and the state: as one more patch in the log when the copied state allows it."""
     versions = transaction.store.versions_dir
-    (versions / f"{transaction.name}.resolved.json").write_bytes(resolved_json)
+    _replace(versions / f"{transaction.name}.resolved.json", resolved_json)
     (versions / f"{transaction.name}.mentions").unlink(missing_ok=True)  # the memo file of earlier releases
     base, log = versions / f"{transaction.name}{STATE_SUFFIX}", versions / f"{transaction.name}{STATE_LOG_SUFFIX}"
-    if patch is not None and base.exists():  # the previous version's state, copied with its log
+    if patch is not None and base.exists():  # the previous version's state, linked with its log
         try:
             data = marshal.dumps((marshal.loads(log.read_bytes()) if log.exists() else []) + [patch])
         except (OSError, ValueError, EOFError, TypeError):
             data = None
         if data is not None and len(data) <= STATE_LOG_LIMIT * base.stat().st_size:
-            log.write_bytes(data)
+            _replace(log, data)
             return
-    base.write_bytes(marshal.dumps(state))
+    _replace(base, marshal.dumps(state))
     log.unlink(missing_ok=True)
 
 
@@ -818,7 +829,7 @@ def _write_full(target, summary, docs, decisions, plain, code, signature, previo
             change = _changes(previous[1], lines)
         if change.nodes > INCREMENTAL_LIMIT * max(change.total, 1):
             change = None
-    with target.new_version(wait=wait, copy_current=change is not None) as transaction:
+    with target.new_version(wait=wait, copy_current=change is not None, rewritten=REWRITTEN + LINKED) as transaction:
         with _step(summary, "load"):
             if change is not None and target.current_version() == previous[0]:
                 _apply(transaction, change, progress)

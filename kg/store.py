@@ -339,8 +339,16 @@ class EmbeddedStore(KGStore):
             handle.close()
 
     @contextlib.contextmanager
-    def new_version(self, *, copy_current: bool = False, wait: bool = False) -> Iterator[Transaction]:
-        """Write a new version; it becomes current only if the block ends without error."""
+    def new_version(self, *, copy_current: bool = False, wait: bool = False, rewritten: tuple[str, ...] = (),
+                    linked: tuple[str, ...] = ()) -> Iterator[Transaction]:
+        """Write a new version; it becomes current only if the block ends without error.
+
+        With ``copy_current`` the current version's side files come along:
+        copied, except those whose suffix (".resolved.json") is in
+        ``rewritten`` (the caller writes them anew) and hard-linked for those
+        in ``linked`` (the caller replaces them, never writes into them: the
+        previous version shares their bytes).
+        """
         with self.lock(wait=wait):
             self._collect_garbage()
             self.versions_dir.mkdir(parents=True, exist_ok=True)
@@ -355,8 +363,18 @@ class EmbeddedStore(KGStore):
                 # The build's record and side files (resolved graph, …) describe the copy too; `kg review` reads them.
                 record = self.build_record()
                 for side_file in self.versions_dir.glob(f"{base.name}.*"):
-                    if side_file.name != f"{base.name}.json":
-                        shutil.copyfile(side_file, self.versions_dir / (name + side_file.name[len(base.name):]))
+                    suffix = side_file.name[len(base.name):]
+                    if suffix == ".json" or suffix in rewritten:
+                        continue
+                    copy = self.versions_dir / (name + suffix)
+                    copy.unlink(missing_ok=True)  # never write through a link into the previous version's file
+                    if suffix in linked:
+                        try:
+                            os.link(side_file, copy)
+                            continue
+                        except OSError:  # a file system without hard links: copy
+                            pass
+                    shutil.copyfile(side_file, copy)
             transaction = Transaction(self, name, ox.Store(str(path)))
             transaction.record = record
             try:

@@ -288,6 +288,25 @@ def test_successive_delta_builds_replay_their_saved_patches(tmp_path, sample_cor
     assert log.exists()
 
 
+def test_a_delta_build_leaves_the_previous_versions_side_files_as_they_were(tmp_path, sample_corpus, names):
+    """The new version links the state files of the one before (no copy): it must replace them, not write into them."""
+    corpus = copy_corpus(sample_corpus, tmp_path / "corpus", names[:8])
+    store = tmp_path / "store"
+    build([corpus], store, jobs=1)
+    copy_corpus(sample_corpus, corpus, names[8:10])
+    build([corpus], store, jobs=1)  # a delta build: its state is a log over the first one's
+    versions = store / "versions"
+    previous = EmbeddedStore(store).current_version()
+    before = {p.name: p.read_bytes() for p in versions.glob(f"{previous}.*")}
+    (corpus / names[2]).unlink()
+    summary = build([corpus], store, jobs=1)
+    assert summary.resolution == "delta" and summary.version != previous
+    assert {p.name: p.read_bytes() for p in versions.glob(f"{previous}.*")} == before
+    reference = tmp_path / "reference"
+    build([corpus], reference, jobs=1)
+    assert quads(store) == quads(reference)
+
+
 def test_a_build_with_curation_resolves_in_full_and_says_so(tmp_path, sample_corpus, names, repo_dir):
     corpus = copy_corpus(sample_corpus, tmp_path / "corpus", names[:4])
     store = tmp_path / "store"

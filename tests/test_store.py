@@ -156,3 +156,21 @@ def test_imported_files_get_graphs_of_their_own(tmp_path):
     assert graphs == [IMPORT_GRAPH + "其他%20团队.ttl"]
     assert values(store) == ["data", "imported"]
     assert ox.NamedNode(graphs[0])
+
+
+def test_side_files_are_copied_skipped_or_linked_and_the_previous_version_keeps_its_bytes(tmp_path):
+    store = EmbeddedStore(tmp_path / "s")
+    write(store, "one")
+    first = store.versions_dir / store.current_version()
+    for suffix, text in ((".kept", "copied"), (".fresh", "rewritten"), (".shared", "linked")):
+        first.with_name(first.name + suffix).write_text(text, encoding="utf-8")
+    with store.new_version(copy_current=True, rewritten=(".fresh",), linked=(".shared",)) as transaction:
+        side = store.versions_dir / transaction.name
+        assert side.with_name(side.name + ".kept").read_text(encoding="utf-8") == "copied"
+        assert not side.with_name(side.name + ".fresh").exists()
+        shared = side.with_name(side.name + ".shared")
+        assert shared.read_text(encoding="utf-8") == "linked"
+        assert shared.stat().st_ino == first.with_name(first.name + ".shared").stat().st_ino
+        shared.unlink()  # how a build replaces a linked file
+        shared.write_text("new", encoding="utf-8")
+    assert first.with_name(first.name + ".shared").read_text(encoding="utf-8") == "linked"

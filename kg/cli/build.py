@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import sys
@@ -108,6 +109,11 @@ def build(paths, store_location, curation, no_curation, jobs, full, scheduler, w
     if no_curation:
         curation = None
     show_progress = sys.stderr.isatty() if progress is None else progress
+    # The build runs without the cycle collector; turned back on, its first pass would walk the few hundred
+    # thousand objects still alive (lexicon, tables) just before the process exits: 0.15 s of a small rebuild.
+    # Freezing them keeps them out of every later pass (a command-line run ends here anyway).
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         summary = run_build(paths, store_location, curation=curation, jobs=jobs, full=full, wait=wait,
                             max_bytes=max_bytes, progress=show_progress, scheduler=scheduler)
@@ -119,6 +125,10 @@ def build(paths, store_location, curation, no_curation, jobs, full, scheduler, w
         fail("interrupted: the previous graph is unchanged", 130)
     except (RuntimeError, OSError) as error:  # e.g. no Dask scheduler at --scheduler
         fail(f"build failed, nothing was changed: {error}", EXIT_FAILED)
+    finally:
+        if collecting:
+            gc.freeze()
+            gc.enable()
     _print_summary(summary, fmt, curation)
     sys.exit(summary.exit_code)
 

@@ -238,8 +238,12 @@ def _compile(data: dict, digest: str) -> Lexicon:
     )
 
 
+# libyaml's safe loader builds the same data about ten times faster than the pure-Python one.
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 @lru_cache(maxsize=4)
 def load_lexicon(path: str | None = None) -> Lexicon:
     """Read and compile the lexicon once per process (cached)."""
     raw = Path(path).read_bytes() if path else _lexicon_path().read_bytes()
-    return _compile(yaml.safe_load(raw), hashlib.sha1(raw).hexdigest()[:8])
+    return _compile(yaml.load(raw, Loader=_SAFE_LOADER), hashlib.sha1(raw).hexdigest()[:8])
