@@ -139,6 +139,8 @@ class RemoteStore(KGStore):
             except SyntaxError as error:
                 raise StoreError(f"{path}: not valid RDF: {error}") from error
             self.insert_lines(graph or DATA_GRAPH, map(_line, quads), batch=_batch_for(quads))
+        if not self.query(f"ASK {{ GRAPH <{ONTOLOGY_GRAPH}> {{ ?s ?p ?o }} }}").boolean:
+            _insert_ontology(self, ONTOLOGY_GRAPH)  # saved queries read the type scheme from it
 
     def close(self) -> None:
         self._client.close()

@@ -285,12 +285,18 @@ class EmbeddedStore(KGStore):
 
         Each file goes to its own named graph (``…/graph/import/FILE-NAME``), which
         later builds keep, unless ``graph`` names one. Queries see every graph.
+        The ontology is loaded too when the store lacks it: saved queries read the
+        type scheme and relation keys from it.
         """
         from kg.rdf import segment
+        from kg.resources import ontology_file
 
         with self.new_version(copy_current=True, wait=wait) as transaction:
             for path in paths:
                 transaction.load_file(path, graph=graph or IMPORT_GRAPH + segment(Path(path).name))
+            ontology = ox.NamedNode(ONTOLOGY_GRAPH)
+            if next(iter(transaction.ox.quads_for_pattern(None, None, None, ontology)), None) is None:
+                transaction.load_file(ontology_file(), graph=ONTOLOGY_GRAPH)
 
     def close(self) -> None:
         self._ox = None

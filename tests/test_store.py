@@ -16,7 +16,7 @@ def write(store: EmbeddedStore, *values: str, copy: bool = False) -> None:
 
 
 def values(store: EmbeddedStore) -> list:
-    return sorted(r["o"] for r in EmbeddedStore(store.location).query("SELECT ?o WHERE { ?s ?p ?o }").rows)
+    return sorted(r["o"] for r in EmbeddedStore(store.location).query("SELECT ?o WHERE { ?s <http://example.org/p> ?o }").rows)
 
 
 def test_a_new_version_becomes_current_only_when_it_succeeds(tmp_path):
@@ -145,17 +145,33 @@ def test_the_lock_is_reentrant_within_a_process(tmp_path):
 def test_imported_files_get_graphs_of_their_own(tmp_path):
     import pyoxigraph as ox
 
-    from kg.store import IMPORT_GRAPH
+    from kg.store import IMPORT_GRAPH, ONTOLOGY_GRAPH
 
     store = EmbeddedStore(tmp_path / "s")
     write(store, "data")
     extra = tmp_path / "其他 团队.ttl"
     extra.write_text('@prefix ex: <http://example.org/> . ex:b ex:p "imported" .', encoding="utf-8")
     store.load_files([extra])
-    graphs = [g.value for g in EmbeddedStore(store.location).ox.named_graphs()]
-    assert graphs == [IMPORT_GRAPH + "其他%20团队.ttl"]
+    graphs = sorted(g.value for g in EmbeddedStore(store.location).ox.named_graphs())
+    assert graphs == sorted([IMPORT_GRAPH + "其他%20团队.ttl", ONTOLOGY_GRAPH])  # the ontology comes with a first import
     assert values(store) == ["data", "imported"]
     assert ox.NamedNode(graphs[0])
+
+
+def test_saved_queries_work_on_a_graph_imported_into_an_empty_store(tmp_path):
+    from kg.query import bind, saved_queries
+
+    store = EmbeddedStore(tmp_path / "s")
+    made_elsewhere = tmp_path / "elsewhere.ttl"
+    made_elsewhere.write_text(
+        "@prefix lj: <https://w3id.org/lianjian/ontology#> . @prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n"
+        "<http://example.org/a> a lj:Customs ; skos:prefLabel \"甲海关\"@zh .\n", encoding="utf-8")
+    store.load_files([made_elsewhere])
+    query = bind(saved_queries()["organizations-by-type"].text, {"type": "海关"})
+    rows = EmbeddedStore(store.location).query(query).rows
+    assert [r["label"] for r in rows] == ["甲海关"]
+    store.load_files([made_elsewhere])  # a second import does not load the ontology twice
+    assert len(list(EmbeddedStore(store.location).ox.named_graphs())) == 2
 
 
 def test_side_files_are_copied_skipped_or_linked_and_the_previous_version_keeps_its_bytes(tmp_path):
