@@ -74,15 +74,22 @@ class LineFile:
         start = self.starts[section][i]
         return self.data[start:start + self.sizes[(section, key)]].decode("utf-8")
 
-    def _stretch(self, section: str, first: int, end: int) -> bytes:
-        """Lines first..end-1 as they are in the file, each followed by ",\\n"."""
+    def _stretch(self, section: str, first: int, end: int) -> memoryview:
+        """Lines first..end-1 as they are in the file (without the ",\n" after the last), not copied."""
         starts, keys = self.starts[section], self.order[section]
         last = end - 1
-        return self.data[starts[first]:starts[last] + self.sizes[(section, keys[last])]] + b",\n"
+        return self._view[starts[first]:starts[last] + self.sizes[(section, keys[last])]]
 
     def patched(self, order: dict[str, list], changes: dict[str, dict[Any, str | None]], report: list[str]) -> bytes:
         """The file with ``changes`` (key -> new line, None to remove) applied; ``order``: the new keys."""
-        parts: list[bytes] = []
+        return b"".join(self.patched_parts(order, changes, report))
+
+    def patched_parts(self, order: dict[str, list], changes: dict[str, dict[Any, str | None]],
+                      report: list[str]) -> list[bytes | memoryview]:
+        """:meth:`patched` as pieces to write one after the other: unchanged stretches are views of the old file
+        (joining them copied the 25 MB file several times over)."""
+        self._view = memoryview(self.data)
+        parts: list[bytes | memoryview] = []
         for number, section in enumerate(SECTIONS):
             header, closer = _frame(number, section)
             parts.append(header)
@@ -90,25 +97,24 @@ class LineFile:
             old = self.order[section]
             if not edits:
                 if old:
-                    parts.append(self._stretch(section, 0, len(old))[:-2] + b"\n")
+                    parts += (self._stretch(section, 0, len(old)), b"\n")
                 parts.append(closer)
                 continue
-            body: list[bytes] = []
+            body: list[bytes | memoryview] = []  # each line or stretch followed by its ",\n"
             cursor = 0
             for key in sorted(edits):
                 i = bisect_left(old, key)
                 if i > cursor:
-                    body.append(self._stretch(section, cursor, i))
+                    body += (self._stretch(section, cursor, i), b",\n")
                 present = i < len(old) and old[i] == key
                 if edits[key] is not None:
-                    body.append(edits[key].encode("utf-8") + b",\n")
+                    body += (edits[key].encode("utf-8"), b",\n")
                 cursor = i + 1 if present else i
             if cursor < len(old):
-                body.append(self._stretch(section, cursor, len(old)))
-            text = b"".join(body)
-            if len(order[section]) and text:
-                text = text[:-2] + b"\n"
-            parts.append(text)
+                body += (self._stretch(section, cursor, len(old)), b",\n")
+            if len(order[section]) and body:
+                body[-1] = b"\n"  # the last line ends with "\n" alone
+            parts += body
             parts.append(closer)
         parts.append(f'"report": {json.dumps(list(report), ensure_ascii=False)}}}\n'.encode())
-        return b"".join(parts)
+        return parts

@@ -1,15 +1,17 @@
 """Project the RDF knowledge graph into one undirected networkx graph.
 
 Every analysis and every map starts here. The graph is read with a handful of
-SPARQL SELECTs (never one query per node) and joined in Python, so a store of
-100,000 organizations projects in seconds.
+SPARQL SELECTs (never one query per node) and joined in Python; the result is
+kept per store version by kg.projection_cache (``kg import`` keeps it for the
+version it writes).
 
 Nodes are organization IRIs with ``label``, ``type``, ``aliases`` (list),
 ``place`` (place label, or None), ``articles`` (number of articles mentioning
 the unit). Edges carry ``weight`` (distinct articles stating any selected link
 between the two units; 1 for a curated link without article), ``relations``
 (sorted relation keys) and ``evidence`` (list of ``{"relation", "sentence",
-"article", "title", "date"}``).
+"article", "title", "date"}``); with ``evidence=False`` (what the measures
+use) edges carry only ``weight`` and ``relations`` and no sentence is read.
 
 >>> import pyoxigraph as ox
 >>> store = ox.Store()
