@@ -314,4 +314,3 @@ def test_a_build_with_curation_resolves_in_full_and_says_so(tmp_path, sample_cor
     copy_corpus(sample_corpus, corpus, names[4:5])
     summary = build([corpus], store, jobs=1, curation=repo_dir / "data" / "curation.yaml")
     assert summary.resolution == "full"
-
