@@ -569,10 +569,67 @@ def _delta_change(changes: dict[str, dict[Any, str | None]], old_line: Callable[
                 common = values[0].articles & values[1].articles
                 for value in values:
                     value.articles -= common
+            if section == "links" and None not in values:
+                sides = _link_sides(values[0], values[1], write)
+                if sides is not None:
+                    removed.update(sides[0])
+                    added.update(sides[1])
+                    continue
             for value, into in zip(values, (removed, added)):
                 if value is not None:
                     into.update(write(_KINDS[section], value))
     return _Change(sorted(removed - added), sorted(added - removed), nodes, total)
+
+
+def _link_sides(old: Any, new: Any, write: Callable[[str, Any], Iterator[str]]) -> tuple[set[str], set[str]] | None:
+    """The lines of a link before and after, leaving out the evidence of articles that did not change.
+
+    A link stated in thousands of articles gains or loses one: its other
+    articles' evidence nodes and ``prov:wasDerivedFrom`` triples are the same
+    on both sides (they would cancel out), so only the changed articles'
+    evidence is written, with the totals (confidence, article count) of the
+    whole link. None when nothing is shared, or the link's own fields
+    changed: then both sides are written in full.
+
+    >>> from kg.model import Evidence, Link
+    >>> shared = [Evidence("a1", "甲乙共建。", 0.9), Evidence("a2", "甲乙联建。", 0.8)]
+    >>> old, new = Link("joint_building", "甲", "乙", shared), Link("joint_building", "甲", "乙", shared[:1])
+    >>> before, after = _link_sides(old, new, node_writer())
+    >>> before - after == set(node_lines("link", old)) - set(node_lines("link", new))
+    True
+    """
+    from kg.model import Link
+
+    if (old.type, old.head, old.tail, old.curated_by, old.note) != (new.type, new.head, new.tail, new.curated_by,
+                                                                       new.note):
+        return None
+    by_article = [{}, {}]
+    for evidences, into in zip((old.evidence, new.evidence), by_article):
+        for evidence in evidences:
+            into.setdefault(evidence.article, set()).add((evidence.sentence, evidence.confidence))
+    common = {aid for aid, said in by_article[0].items() if by_article[1].get(aid) == said}
+    if not common:
+        return None
+    sides = []
+    for link in (old, new):
+        part = Link(link.type, link.head, link.tail, [e for e in link.evidence if e.article not in common],
+                    link.curated_by, link.note)
+        lines = set(write("link", part))
+        wrong = _link_totals(part)
+        if not wrong <= lines:  # kg.rdf writes the totals otherwise now: write the link in full
+            return None
+        sides.append((lines - wrong) | _link_totals(link))
+    return sides[0], sides[1]
+
+
+def _link_totals(link: Any) -> set[str]:
+    """The two triples of a link that depend on all its evidence (as kg.rdf._link writes them)."""
+    from kg import rdf
+    from kg.vocabulary import LJ
+
+    subject = rdf.link_iri(link)
+    return {rdf._line(subject, LJ + "confidence", rdf.typed(f"{link.confidence:.3f}", "decimal")),
+            rdf._line(subject, LJ + "articleCount", rdf.typed(len(link.article_ids), "integer"))}
 
 
 # ---------------------------------------------------------------- loading

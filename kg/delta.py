@@ -94,10 +94,28 @@ def state_of(resolved: Resolved, memo: dict, trace: dict, code: str, lines: dict
         "article_links": dict(article_links),
         "rest_ids": dict(rest_ids),
         "ident_keys": dict(ident_keys),
-        "kinds": dict(kinds),
+        "kinds": _encode_kinds(kinds),
         "order": (order := {section: sorted(getattr(resolved, section)) for section in SECTIONS}),
         "line_bytes": line_sizes(lines, order),
     }
+
+
+def _encode_kinds(kinds: dict[str, dict]) -> dict[str, bytes]:
+    """Each organization's kinds of mention as marshal bytes: loaded at once, decoded only for those a delta reads.
+
+    Decoding the nested table whole took a fifth of loading the state.
+    """
+    import marshal
+
+    return {key: marshal.dumps(value) for key, value in kinds.items()}
+
+
+def kinds_of(kinds: dict[str, bytes], key: str) -> dict:
+    """An organization's kinds of mention (signature -> count) from the state's ``kinds`` table, a fresh dict."""
+    import marshal
+
+    blob = kinds.get(key)
+    return marshal.loads(blob) if blob is not None else {}
 
 
 def _org_row(org: Organization, own_place: str | None) -> tuple:
@@ -234,7 +252,7 @@ class _Resolver:
             self.lines["articles"][aid] = self.encode("articles", aid, self.current[aid][0])
         report = [line for aid in sorted(self.names) for line in reports.get((aid, self.names[aid]), ())]
         new_state = self._state(subset, old_keys, new_orgs, links)
-        return Delta(new_state, state_patch(state, new_state, self.touched),
+        return Delta(new_state, state_patch(state, new_state, self.touched, self.order_changes),
                      {s: v for s, v in self.lines.items() if v}, report, len(subset))
 
     def mentions(self, aid: str) -> list:
@@ -314,8 +332,8 @@ class _Resolver:
         body named once more, or once less); only its type counts and
         articles change. Returns the new mentions still to cluster.
         """
-        kinds, ident_keys, owner = self.state["kinds"], self.state["ident_keys"], self.state["owner"]
-        counts = {key: dict(kinds.get(key, {})) for key in old_keys - active}
+        ident_keys, owner = self.state["ident_keys"], self.state["owner"]
+        counts = {key: kinds_of(self.state["kinds"], key) for key in old_keys - active}
         for mention in gone:
             key = owner[(mention[0], mention[1])]
             if key in counts:
@@ -494,7 +512,7 @@ class _Resolver:
 
     def _places(self, old_keys, new_orgs, subset, links):
         """Every organization's place again, from the per-organization tables; writes the changed nodes."""
-        from kg.places import _name_place, confirmed_place, place_chain, propagate_places, text_place
+        from kg.places import _name_place, confirmed_place, propagate_places, text_place
         from kg.resolve import node_from_line
 
         state = self.state
@@ -554,14 +572,38 @@ class _Resolver:
         self.touched["orgs"].update(old_keys | set(new_orgs) | set(lines))
         places_changed = bool(lines) and any(
             (old_orgs[key][2] if key in old_orgs else None) != (orgs[key][2] if key in orgs else None) for key in lines)
-        if places_changed:
-            codes = {p.code: p for code in {value[2] for value in orgs.values() if value[2]} for p in place_chain(code)}
+        if places_changed and {v[2] for v in old_orgs.values()} != {v[2] for v in orgs.values()}:
+            # The place nodes are the places of the organizations with their ancestors: they change only
+            # when the set of those places does.
             before = set(state["order"]["places"])
+            codes = self._place_chains({value[2] for value in orgs.values() if value[2]}, before)
             for code in before - set(codes):
                 self.lines["places"][code] = None
             for code in set(codes) - before:
                 self.lines["places"][code] = self.encode("places", code, codes[code])
         self.tables = {"orgs": orgs, "title_place": title_place, "art_place": art_place, "subs": subs}
+
+    def _place_chains(self, leaves: set[str], known: set[str]) -> dict[str, Any]:
+        """kg.places.place_chain of every code in ``leaves``, joined (code -> Place).
+
+        A place the previous graph has (``known``) is read from its line,
+        not from cpca: when no organization moved to a new place, cpca's
+        table is not loaded at all.
+        """
+        from kg.places import place
+        from kg.resolve import node_from_line
+
+        found: dict[str, Any] = {}
+        for code in sorted(leaves):
+            current: str | None = code
+            while current and current not in found:
+                line = self.old_line("places", current) if current in known else None
+                value = node_from_line("places", line)[1] if line is not None else place(current)
+                if value is None:
+                    break
+                found[current] = value
+                current = value.parent
+        return found
 
     def _state(self, subset, old_keys, new_orgs, links) -> State:
         state = self.state
@@ -598,11 +640,16 @@ class _Resolver:
         kinds = dict(state["kinds"])
         for key in old_keys:
             kinds.pop(key, None)
+        fresh: dict[str, dict] = {}
         for mention in subset:
-            counts = kinds.setdefault(self.owner_of[(mention[0], mention[1])], {})
+            key = self.owner_of[(mention[0], mention[1])]
+            if key not in fresh:
+                fresh[key] = kinds_of(kinds, key)
+            counts = fresh[key]
             sig = signature(mention)
             counts[sig] = counts.get(sig, 0) + 1
-        kinds.update(self.passive_kinds)
+        kinds.update(_encode_kinds(fresh))
+        kinds.update(_encode_kinds(self.passive_kinds))
         self.touched["kinds"].update(old_keys | set(new_orgs))
         for mention in [m for m in self.gone if old_owner[(m[0], m[1])] not in self.passive] + \
                 [m for m in subset if m[0] not in self.added]:
@@ -620,6 +667,7 @@ class _Resolver:
             else:
                 ident_keys.pop(ident, None)
         order = {}
+        self.order_changes: dict[str, tuple[list, list]] = {}  # section -> (keys added, keys removed)
         for section in SECTIONS:
             changes = self.lines[section]
             old = state["order"][section]
@@ -631,6 +679,7 @@ class _Resolver:
             fresh = sorted(key for key, line in changes.items() if line is not None and key not in known)
             kept = [key for key in old if key not in gone] if gone else old
             order[section] = list(merge(kept, fresh)) if fresh else list(kept)
+            self.order_changes[section] = (fresh, sorted(key for key in gone if key in known))
         line_bytes = dict(state["line_bytes"])
         for section, changes in self.lines.items():
             self.touched["line_bytes"].update((section, key) for key in changes)
@@ -645,10 +694,11 @@ class _Resolver:
 
 
 # Tables whose values are collections: a patch holds the elements added and removed, not the whole value.
-_NESTED = ("adjacency", "article_links", "ident_keys", "rest_ids", "kinds")
+_NESTED = ("adjacency", "article_links", "ident_keys", "rest_ids")
 
 
-def state_patch(old: State, new: State, touched: dict[str, set] | None = None) -> dict:
+def state_patch(old: State, new: State, touched: dict[str, set] | None = None,
+                order_changes: dict[str, tuple[list, list]] | None = None) -> dict:
     """The entries of ``new``'s tables that are not those of ``old`` (a delta shares the unchanged values).
 
     Dict tables give ``(updated entries, deleted keys)``; in the tables of
@@ -657,7 +707,9 @@ def state_patch(old: State, new: State, touched: dict[str, set] | None = None) -
     ``subs`` (sorted lists) give the keys added and removed. Replayed by
     :func:`apply_patch`, so a build saves a patch, not every table.
     ``touched`` (table -> keys), when given, names every key whose entry may
-    differ: only those are compared.
+    differ: only those are compared; ``order_changes`` (section -> (keys
+    added, keys removed), sorted), when given, what the delta knows changed
+    in ``order`` (comparing two 30,000-key lists as sets is not needed).
     """
     patch: dict[str, Any] = {}
     for table in TABLES:
@@ -665,7 +717,8 @@ def state_patch(old: State, new: State, touched: dict[str, set] | None = None) -
         if before is after:
             continue
         if table == "order":
-            patch[table] = {section: _list_change(before[section], after[section])
+            known = order_changes or {}
+            patch[table] = {section: known[section] if section in known else _list_change(before[section], after[section])
                             for section in SECTIONS if before[section] is not after[section]}
         elif table == "subs":
             patch[table] = _list_change(before, after)
@@ -702,7 +755,7 @@ def _element_change(before: Any, after: Any) -> tuple:
 
 def _apply_elements(value: Any, change: tuple, kind: str) -> Any:
     added, removed = change
-    if kind in ("rest_ids", "kinds"):
+    if kind == "rest_ids":
         value = dict(value or {})
         for key in removed:
             del value[key]

@@ -129,17 +129,63 @@ def short_forms() -> dict[str, str]:
 
 def _lexicon_short_forms() -> dict:
     try:
-        import yaml
-
         from kg.resources import lexicon_file
 
-        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C parser: the lexicon is large
-        with open(lexicon_file(), encoding="utf-8") as handle:
-            data = yaml.load(handle, Loader=loader) or {}
+        raw = lexicon_file().read_text(encoding="utf-8")
     except (OSError, ImportError, ValueError, AttributeError, TypeError):  # no lexicon: the built-in table
+        return {}
+    fast = _plain_short_forms(raw)
+    if fast is not None:
+        return fast
+    try:
+        import yaml
+
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C parser: the lexicon is large
+        data = yaml.load(raw, Loader=loader) or {}
+    except (ImportError, ValueError, AttributeError, TypeError):
         return {}
     table = data.get("short_forms") if isinstance(data, dict) else None
     return table if isinstance(table, dict) else {}
+
+
+# Words of non-ASCII characters only: YAML reads no such plain word as anything but that string.
+_BLOCK_ITEM = re.compile(r"  ([^\x00-\x7f\s]+): \[([^\[\]]*)\]")
+_LIST_WORD = re.compile(r"[^\x00-\x7f\s]+")
+
+
+def _plain_short_forms(raw: str) -> dict[str, list[str]] | None:
+    """The lexicon's ``short_forms`` block read without YAML, when it is written plainly; else None.
+
+    A rebuild that extracts nothing needs only this block: importing and
+    running the YAML parser on the whole lexicon cost more than the rest of
+    the name folding. Only ``  word: [word, word]`` lines (comments and
+    blank lines aside) are read this way, each word of non-ASCII characters (Chinese);
+    anything else (quotes, anchors, nested blocks, a second key) returns
+    None and the caller parses the file with YAML as before.
+
+    >>> _plain_short_forms("a: 1\\nshort_forms:\\n  边防检查站: [边检站, 站]\\n\\nb: 2\\n")
+    {'边防检查站': ['边检站', '站']}
+    >>> _plain_short_forms("short_forms:\\n  站: ['站 ']\\n") is None
+    True
+    """
+    lines = raw.splitlines()
+    starts = [i for i, line in enumerate(lines) if line.rstrip() == "short_forms:"]
+    if len(starts) != 1 or sum(line.startswith("short_forms") for line in lines) != 1:
+        return None
+    table: dict[str, list[str]] = {}
+    for line in lines[starts[0] + 1:]:
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        if not line.startswith(" "):
+            break  # the next top-level key
+        found = _BLOCK_ITEM.fullmatch(line.rstrip())
+        if found is None or found.group(1) in table:
+            return None
+        words = [word.strip() for word in found.group(2).split(",")] if found.group(2).strip() else []
+        if not all(_LIST_WORD.fullmatch(word) for word in words):
+            return None
+        table[found.group(1)] = words
+    return table
 
 
 @lru_cache(maxsize=1)

@@ -243,3 +243,41 @@ def test_the_pipeline_version_is_read_without_importing_the_extractor():
     from kg.extract import EXTRACTOR_VERSION
 
     assert version.split("+")[0] == EXTRACTOR_VERSION.split("+")[0]
+
+
+def test_a_link_diff_writes_only_the_changed_articles_evidence_and_equals_the_full_diff():
+    import random
+
+    from kg.build import _link_sides, node_lines, node_writer
+    from kg.model import Evidence, Link
+
+    rng = random.Random(7)
+    sentences = ["甲乙两单位开展党建共建。", "甲乙签订联建协议。", "双方联合巡逻。"]
+    for _ in range(200):
+        pool = [Evidence(f"a{i}", rng.choice(sentences), rng.choice([0.6, 0.8, 0.9])) for i in range(rng.randint(1, 8))]
+        old_evidence = [e for e in pool if rng.random() < 0.7]
+        new_evidence = [e for e in pool if rng.random() < 0.7]
+        if rng.random() < 0.3 and new_evidence:  # the same article, another confidence
+            first = new_evidence[0]
+            new_evidence[0] = Evidence(first.article, first.sentence, 0.5)
+        old = Link("cooperation", "甲单位", "乙单位", old_evidence)
+        new = Link("cooperation", "甲单位", "乙单位", new_evidence)
+        full_old, full_new = set(node_lines("link", old)), set(node_lines("link", new))
+        sides = _link_sides(old, new, node_writer())
+        if sides is None:
+            continue
+        assert sides[0] - sides[1] == full_old - full_new
+        assert sides[1] - sides[0] == full_new - full_old
+        assert len(sides[0]) <= len(full_old)
+
+
+def test_the_short_forms_read_without_yaml_are_those_yaml_reads():
+    import yaml
+
+    from kg.names import _plain_short_forms
+    from kg.resources import lexicon_file
+
+    raw = lexicon_file().read_text(encoding="utf-8")
+    assert _plain_short_forms(raw) == yaml.safe_load(raw)["short_forms"]
+    assert _plain_short_forms(raw.replace("short_forms:\n", "short_forms:\n  x: [yes]\n")) is None
+    assert _plain_short_forms(raw.replace("short_forms:\n", "short_forms:  # note\n")) is None

@@ -24,7 +24,8 @@ def comparable(state: dict) -> dict:
 
     return {**state, **{table: {key: sorted(value) for key, value in state[table].items()}
                         for table in ("adjacency", "article_links")},
-            "memo": {key: marshal.loads(blob) for key, blob in state["memo"].items()}}
+            "memo": {key: marshal.loads(blob) for key, blob in state["memo"].items()},
+            "kinds": {key: marshal.loads(blob) for key, blob in state["kinds"].items()}}
 
 
 def check(before, after, *, expect_fallback: bool = False):

@@ -177,6 +177,7 @@ def _compile(data: dict, digest: str) -> Lexicon:
         scan_type[word] = NATIONAL + type_
         if word.endswith(tuple(national["suffixes"])):
             scan_not_followed_by[word] = scan_not_followed_by.get(word, "") + "门长署属"  # 公安部门, 海关总署长
+    places = _load_places(data["province_short"])  # read once: cpca's table is the slowest part of loading
     return Lexicon(
         scan_re=_scanner(list(scan_type) + list(alliance)),
         scan_automaton=_automaton(list(scan_type) + list(alliance)),
@@ -224,8 +225,8 @@ def _compile(data: dict, digest: str) -> Lexicon:
         party_words=tuple(data["party_words"]),
         pair_words=tuple(data["pair_words"]),
         pair_re=_scanner(data["pair_words"]),
-        places=_load_places(data["province_short"]),
-        shielded=_load_places(data["province_short"]) | frozenset(data["protected_words"]),
+        places=places,
+        shielded=places | frozenset(data["protected_words"]),
         province_short=tuple(data["province_short"]),
         place_markers=tuple(data["place_markers"]),
         alliance_suffixes=alliance,
