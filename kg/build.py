@@ -55,6 +55,7 @@ DELTA_MIN = 50
 SERIAL_BELOW = 64
 # Lines per bulk-loaded chunk (the loading progress bar advances by chunks).
 LOAD_CHUNK = 200_000
+LOADERS = 2  # concurrent bulk loads of a full build (see _load_full)
 
 
 @dataclass
@@ -636,45 +637,59 @@ def _link_totals(link: Any) -> set[str]:
 
 
 def _load_full(transaction: Transaction, resolved: Resolved, root: Path, progress: bool) -> int:
-    """Stream the triples to N-Triples files and bulk-load them; returns the number of triples."""
+    """Stream the triples to N-Triples files and bulk-load them; returns the number of triples.
+
+    Oxigraph's bulk load runs without the GIL and one load keeps one core busy,
+    so each chunk is loaded by one of LOADERS threads as soon as it is written:
+    the loads overlap each other and the writing of the next chunks. Loads into
+    one store may run at once (each ingests its own sorted files); the version
+    only becomes current after all of them succeeded.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
     from kg.resources import ontology_file
 
     total_nodes = sum(len(t) for t in (resolved.articles, resolved.places, resolved.decisions,
                                        resolved.organizations, resolved.links))
     count = 0
-    with tempfile.TemporaryDirectory(prefix="kg-load-", dir=root) as folder:
-        chunks: list[tuple[Path, int]] = []
+    with tempfile.TemporaryDirectory(prefix="kg-load-", dir=root) as folder, \
+            ThreadPoolExecutor(max_workers=LOADERS, thread_name_prefix="kg-load") as loaders:
+        loads: list[tuple[Any, int]] = [(loaders.submit(transaction.load_file, ontology_file(), graph=ONTOLOGY_GRAPH), 0)]
         handle, lines_in_chunk = None, 0
         bar = _bar(progress, "write triples", total_nodes, unit="node")
         write = node_writer()
+
+        def close_chunk() -> None:
+            nonlocal handle, lines_in_chunk, count
+            handle.close()
+            loads.append((loaders.submit(transaction.load_file, handle.name), lines_in_chunk))
+            count += lines_in_chunk
+            handle, lines_in_chunk = None, 0
+
         try:
             for (kind, _), value in _nodes(resolved):
                 if handle is None:
-                    path = Path(folder) / f"part-{len(chunks):05d}.nt"
+                    path = Path(folder) / f"part-{len(loads):05d}.nt"
                     handle = open(path, "w", encoding="utf-8", buffering=1 << 20)
                 lines = list(write(kind, value))
                 handle.writelines(lines)
                 lines_in_chunk += len(lines)
                 bar.update()
                 if lines_in_chunk >= LOAD_CHUNK:
-                    handle.close()
-                    chunks.append((path, lines_in_chunk))
-                    count += lines_in_chunk
-                    handle, lines_in_chunk = None, 0
+                    close_chunk()
             if handle is not None:
-                handle.close()
-                chunks.append((path, lines_in_chunk))
-                count += lines_in_chunk
+                close_chunk()
+            bar.close()
+            bar = _bar(progress, "load", count, unit="triple")
+            for load, lines in loads:
+                load.result()  # re-raises a failed load here, before the version can become current
+                bar.update(lines)
         finally:
             bar.close()
             if handle is not None and not handle.closed:
                 handle.close()
-        bar = _bar(progress, "load", count, unit="triple")
-        for path, lines in chunks:
-            transaction.load_file(path)
-            bar.update(lines)
-        bar.close()
-    transaction.load_file(ontology_file(), graph=ONTOLOGY_GRAPH)
+            for load, _ in loads:
+                load.cancel()
     return count
 
 
