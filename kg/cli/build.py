@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import json
 import os
 import sys
@@ -101,6 +100,7 @@ def build(paths, store_location, curation, no_curation, jobs, full, scheduler, w
       kg build ~/articles --scheduler tcp://10.0.0.5:8786
     """
     from kg.build import EXIT_FAILED, build as run_build
+    from kg.gcpause import no_cycle_collection
     from kg.curation import CurationError
     from kg.store import StoreError
 
@@ -112,23 +112,18 @@ def build(paths, store_location, curation, no_curation, jobs, full, scheduler, w
     # The build runs without the cycle collector; turned back on, its first pass would walk the few hundred
     # thousand objects still alive (lexicon, tables) just before the process exits: 0.15 s of a small rebuild.
     # Freezing them keeps them out of every later pass (a command-line run ends here anyway).
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        summary = run_build(paths, store_location, curation=curation, jobs=jobs, full=full, wait=wait,
-                            max_bytes=max_bytes, progress=show_progress, scheduler=scheduler)
-    except CurationError as error:
-        fail(f"curation file rejected, nothing was changed: {error}", EXIT_FAILED)
-    except StoreError as error:
-        fail(f"{error} (nothing was changed)", EXIT_FAILED)
-    except KeyboardInterrupt:
-        fail("interrupted: the previous graph is unchanged", 130)
-    except (RuntimeError, OSError) as error:  # e.g. no Dask scheduler at --scheduler
-        fail(f"build failed, nothing was changed: {error}", EXIT_FAILED)
-    finally:
-        if collecting:
-            gc.freeze()
-            gc.enable()
+    with no_cycle_collection(freeze=True):
+        try:
+            summary = run_build(paths, store_location, curation=curation, jobs=jobs, full=full, wait=wait,
+                                max_bytes=max_bytes, progress=show_progress, scheduler=scheduler)
+        except CurationError as error:
+            fail(f"curation file rejected, nothing was changed: {error}", EXIT_FAILED)
+        except StoreError as error:
+            fail(f"{error} (nothing was changed)", EXIT_FAILED)
+        except KeyboardInterrupt:
+            fail("interrupted: the previous graph is unchanged", 130)
+        except (RuntimeError, OSError) as error:  # e.g. no Dask scheduler at --scheduler
+            fail(f"build failed, nothing was changed: {error}", EXIT_FAILED)
     _print_summary(summary, fmt, curation)
     sys.exit(summary.exit_code)
 
