@@ -36,11 +36,11 @@ from faults.builders import (
 
 @pytest.fixture(scope="module")
 def corpora(tmp_path_factory):
-    """A store built from 40 articles, and a folder of 200 (the build that gets killed); made once."""
+    """A store built from 40 articles, and a folder of 600 (the build that gets killed: long enough to be caught writing); made once."""
     base = tmp_path_factory.mktemp("corpora")
     old, new, store = base / "old", base / "new", base / "store"
     make_corpus(old, 40)
-    new_orgs = make_corpus(new, 200)
+    new_orgs = make_corpus(new, 600)
     done = cli_build([str(old)], store)
     assert done.exit_code == 0, done.output
     return old, new, store, new_orgs
