@@ -246,9 +246,14 @@ BUILD_OPTIONS = ("--no-curation", "--jobs", "2", "--no-progress", "--format", "j
 
 
 def start_build(folder: Path, store: Path) -> subprocess.Popen:
-    """`kg build` in its own process group, so a signal reaches it and its workers like Ctrl-C does."""
+    """`kg build` in its own process group, so a signal reaches it and its workers like Ctrl-C does.
+
+    SIGINT is reset to its default in the child: a shell runs background jobs with SIGINT ignored, and
+    Python then installs no KeyboardInterrupt handler, so a suite started with `&` could not test Ctrl-C.
+    """
     return subprocess.Popen(kg_command("build", str(folder), "--store", str(store), *BUILD_OPTIONS), cwd=REPO,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
 
 def interrupt(process: subprocess.Popen, sig: int) -> tuple[int, str]:
