@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from kg.extract import extract
+from kg.ingest import SkipFile, read_article
 
 
 def entities(text: str) -> dict[str, dict]:
@@ -32,3 +35,14 @@ def link(a: str, type_: str, b: str) -> tuple[str, str, str]:
     if type_ in ("joint_building", "joint_defense", "cooperation"):
         a, b = sorted((a, b))
     return (a, type_, b)
+
+
+def article_texts(folder: Path) -> list[str]:
+    """The cleaned text of every readable article in ``folder``, in file-name order."""
+    texts = []
+    for path in sorted(folder.iterdir()):
+        try:
+            texts.append(read_article(path).text)
+        except SkipFile:
+            continue
+    return texts

@@ -14,22 +14,12 @@ import kg.extract.pipeline
 from kg.extract import extract
 from kg.extract.blocks import block_spans, extract_blocks
 from kg.extract.pipeline import extract_text
-from kg.ingest import SkipFile, read_article
-
-
-def _sample_texts(sample_corpus) -> list[str]:
-    texts = []
-    for path in sorted(sample_corpus.iterdir()):
-        try:
-            texts.append(read_article(path).text)
-        except SkipFile:
-            continue
-    return texts
+from _extract_helpers import article_texts
 
 
 @pytest.fixture(scope="module")
 def sample_texts(sample_corpus) -> list[str]:
-    return _sample_texts(sample_corpus)
+    return article_texts(sample_corpus)
 
 
 def test_docstring_examples():

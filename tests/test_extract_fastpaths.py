@@ -12,18 +12,12 @@ from kg.extract.implicit import _nearest_place
 from kg.extract.lexicon import load_lexicon
 from kg.extract.names import _mark_ends, _Spans, _suffix_hits, _team_hits, place_spans, scan_words
 from kg.extract.sentences import book_title_spans
-from kg.ingest import SkipFile, read_article
+from _extract_helpers import article_texts
 
 
 @pytest.fixture(scope="module")
 def sample_text(sample_corpus) -> str:
-    texts = []
-    for path in sorted(sample_corpus.iterdir()):
-        try:
-            texts.append(read_article(path).text)
-        except SkipFile:
-            continue
-    return "\n".join(texts)
+    return "\n".join(article_texts(sample_corpus))
 
 
 def _nearest_place_plain(text: str, pos: int, level: str, lex) -> str | None:
