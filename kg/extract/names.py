@@ -147,8 +147,28 @@ def _name_part_start(text: str, start: int, floor: int, lex: Lexicon) -> tuple[i
 
 
 _CJK_TAIL = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+\Z")  # with endpos: the Chinese run ending there
-_WINDOW_CUTS: dict[str, tuple[int, str]] = {}  # window → cut, for the lexicon of digest _WINDOW_CUTS_DIGEST
-_WINDOW_CUTS_DIGEST = ""
+
+
+class _LexiconMemo:
+    """Results of a pure function of (arguments, lexicon), kept for one lexicon at a time.
+
+    Emptied when another lexicon is used or when it has grown past ``bound`` entries.
+    """
+
+    def __init__(self, bound: int = 200_000) -> None:
+        self.values: dict = {}
+        self.digest = ""
+        self.bound = bound
+
+    def get(self, key, lex: Lexicon):
+        if lex.digest != self.digest or len(self.values) > self.bound:
+            self.values.clear()
+            self.digest = lex.digest
+            return None
+        return self.values.get(key)
+
+
+_WINDOW_CUTS = _LexiconMemo()  # window → (cut, word)
 
 
 def _window_cut(window: str, lex: Lexicon) -> tuple[int, str]:
@@ -156,14 +176,9 @@ def _window_cut(window: str, lex: Lexicon) -> tuple[int, str]:
 
     Cached: the same few characters before a suffix recur across articles.
     """
-    global _WINDOW_CUTS_DIGEST
-    if lex.digest != _WINDOW_CUTS_DIGEST or len(_WINDOW_CUTS) > 200_000:  # another lexicon, or too big
-        _WINDOW_CUTS.clear()
-        _WINDOW_CUTS_DIGEST = lex.digest
-    else:
-        known = _WINDOW_CUTS.get(window)
-        if known is not None:
-            return known
+    known = _WINDOW_CUTS.get(window, lex)
+    if known is not None:
+        return known
     places = _place_spans(window, lex.shielded)
     cut, word, previous_cut, previous_word = 0, "", 0, ""
     for match in lex.boundary_re.finditer(window):
@@ -178,7 +193,7 @@ def _window_cut(window: str, lex: Lexicon) -> tuple[int, str]:
         # itself follows a boundary or a place word makes a two-character name (等秀); a
         # connector or preposition is never absorbed so (与己海关 is 与 + a too short 己海关)
         cut, word = previous_cut, previous_word
-    _WINDOW_CUTS[window] = (cut, word)
+    _WINDOW_CUTS.values[window] = (cut, word)
     return cut, word
 
 
@@ -487,8 +502,7 @@ def _make_mention(text, lex, start, end, suffix, type_, head, stop, raw_part, pa
                    parent=parent, stop=stop, quoted=quoted)
 
 
-_JUDGED: dict[tuple[str, str, bool, bool], tuple[str, str]] = {}  # for the lexicon of _JUDGED_DIGEST
-_JUDGED_DIGEST = ""
+_JUDGED = _LexiconMemo()  # (raw part, suffix, bounded, quoted) → verdict
 
 
 def _judge_part(raw_part: str, suffix: str, bounded: bool, quoted: bool, lex: Lexicon) -> tuple[str, str]:
@@ -497,15 +511,10 @@ def _judge_part(raw_part: str, suffix: str, bounded: bool, quoted: bool, lex: Le
     `bounded`: a boundary word ended the part on its left, so it is whole. A pure
     function of its arguments, cached (names recur within and across articles).
     """
-    global _JUDGED_DIGEST
     key = (raw_part, suffix, bounded, quoted)
-    if lex.digest != _JUDGED_DIGEST or len(_JUDGED) > 200_000:
-        _JUDGED.clear()
-        _JUDGED_DIGEST = lex.digest
-    else:
-        known = _JUDGED.get(key)
-        if known is not None:
-            return known
+    known = _JUDGED.get(key, lex)
+    if known is not None:
+        return known
     part = _strip_modifiers(raw_part, lex)
     if quoted and part in lex.generic_parts or not quoted and (
         is_generic(raw_part, lex) or is_generic(part, lex) or made_of_generic(part, lex)
@@ -521,7 +530,7 @@ def _judge_part(raw_part: str, suffix: str, bounded: bool, quoted: bool, lex: Le
                 verdict = ("org", part[places[0][0] :])  # 中铁阿拉山口物流有限公司 keeps its brand before the place
             elif not (_trusted(part, places, lex) or suffix in lex.strong_suffixes and len(part) <= MAX_NAME_PART):
                 verdict = ("untrusted", "")
-    _JUDGED[key] = verdict
+    _JUDGED.values[key] = verdict
     return verdict
 
 
