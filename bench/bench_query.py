@@ -8,14 +8,18 @@ links (most members for alliances, most sub-organizations for
 sub-organizations), as ``kg query --saved partners-of --param name=…`` is
 meant to be used. Each is timed five ways, every way in a child process:
 
-- kg library: ``kg.store.open_store(S).query(text)``, median of several runs after a warm-up (51 under 10 ms)
-  (a query over 2 s: its one run), wall and CPU time;
+- kg library: ``kg.store.open_store(S).query(text)``, and
 - pyoxigraph: ``pyoxigraph.Store.read_only(version).query(text, use_default_graph_as_union=True)``,
-  every solution read, the same way;
+  every solution read: both in one child process, taking turns (which goes
+  first alternates), so both see the same process, caches and machine load;
+  median of several runs after a warm-up (51 under 10 ms; a query over 2 s:
+  its one run), wall and CPU time;
 - kg CLI: ``kg query --saved NAME --store S --format json`` as a new process
   (start-up, imports and printing count), median of 5 (1 for queries over 2 s),
   wall time and the child's CPU time;
-- pyoxigraph process: a new Python process that opens the store and runs the query, the same way;
+- pyoxigraph process: a new Python process that opens the store, runs the
+  query and prints the rows as JSON (the output ``kg query --format json``
+  gives), the same way;
 - rdflib: the same quads parsed into rdflib's default in-memory store
   (``Dataset(default_union=True)``), each query run by rdflib's own engine and
   stopped when its CPU time passes 10 × the kg library's CPU time + 1 s: a query
@@ -50,37 +54,41 @@ from bench_build import WORK, build_once, child_env, corpus  # noqa: E402
 LIMIT = {True: 15, False: 20}  # seconds per query and kg or pyoxigraph way (quick, full)
 RDFLIB_FACTOR, RDFLIB_FLOOR = 10, 1.0  # rdflib's CPU-time limit: 10 × kg's CPU time + 1 s
 
-# Times one query in this child: warm-up, then the median of a few runs (fewer when slow).
+# Times one query in this child, kg library and pyoxigraph taking turns: warm-up, then the median of a few runs.
 IN_PROCESS = """
 import json, statistics, sys, time
-mode, store_path, version, query_path = sys.argv[1:5]
+store_path, version, query_path = sys.argv[1:4]
 text = open(query_path, encoding="utf-8").read()
-if mode == "library":
-    from kg.store import open_store
-    store = open_store(store_path)
-    run = lambda: store.query(text).rows
-else:
-    import pyoxigraph as ox
-    store = ox.Store.read_only(version)
-    run = lambda: [tuple(s) for s in store.query(text, use_default_graph_as_union=True)]
-def timed():
+from kg.store import open_store
+import pyoxigraph as ox
+kg_store, ox_store = open_store(store_path), ox.Store.read_only(version)
+ways = {"library": lambda: kg_store.query(text).rows,
+        "direct": lambda: [tuple(s) for s in ox_store.query(text, use_default_graph_as_union=True)]}
+def timed(run):
     wall, cpu = time.perf_counter(), time.process_time()
     rows = len(run())
     return time.perf_counter() - wall, time.process_time() - cpu, rows
-first = timed()
-runs = [first]  # a query over 2 s is timed once: its warm-up is the measurement
-for _ in range(51 if first[0] < 0.01 else 5 if first[0] < 0.2 else 3 if first[0] < 2 else 0):
-    runs.append(timed())
-measured = runs[1:] or runs
-print(json.dumps({"seconds": statistics.median(r[0] for r in measured),
-                  "cpu": statistics.median(r[1] for r in measured), "rows": first[2]}))
+first = {name: timed(run) for name, run in ways.items()}
+slowest = max(r[0] for r in first.values())
+runs = {name: [] for name in ways}
+for turn in range(51 if slowest < 0.01 else 5 if slowest < 0.2 else 3 if slowest < 2 else 0):
+    for name in (list(ways) if turn % 2 == 0 else list(ways)[::-1]):
+        runs[name].append(timed(ways[name]))
+out = {}
+for name in ways:
+    measured = runs[name] or [first[name]]  # a query over 2 s is timed once: its warm-up is the measurement
+    out[name] = {"seconds": statistics.median(r[0] for r in measured),
+                 "cpu": statistics.median(r[1] for r in measured), "rows": first[name][2]}
+print(json.dumps(out))
 """
 
 PYOXIGRAPH_PROCESS = """
-import sys, pyoxigraph as ox
+import json, sys, pyoxigraph as ox
 store = ox.Store.read_only(sys.argv[1])
-rows = [tuple(s) for s in store.query(open(sys.argv[2], encoding="utf-8").read(), use_default_graph_as_union=True)]
-print(len(rows))
+solutions = store.query(open(sys.argv[2], encoding="utf-8").read(), use_default_graph_as_union=True)
+names = [v.value for v in solutions.variables]
+rows = [{n: None if t is None else t.value for n, t in zip(names, s)} for s in solutions]
+print(json.dumps(rows, ensure_ascii=False, indent=2))
 """
 
 RDFLIB_CHILD = """
@@ -114,20 +122,21 @@ for name, (path, limit) in json.loads(sys.argv[2]).items():
 """
 
 
-def in_child(command: list[str], limit: float) -> dict | None:
-    """Run a timing child; None when one run of the query passed the time limit.
+def in_child(command: list[str], limit: float) -> dict:
+    """Run a timing child: {way: timing or None when one run of the query passed the time limit}.
 
-    The child also starts Python and opens the store, and repeats fast queries:
-    it gets twice the limit, and its measured run is held to the limit itself.
+    The child also starts Python and opens the store, and repeats fast queries
+    for both ways: it gets four times the limit, and each measured run is held
+    to the limit itself.
     """
     try:
-        done = subprocess.run(command, capture_output=True, text=True, cwd=WORK, env=child_env(), timeout=2 * limit)
+        done = subprocess.run(command, capture_output=True, text=True, cwd=WORK, env=child_env(), timeout=4 * limit)
     except subprocess.TimeoutExpired:
-        return None
+        return {"library": None, "direct": None}
     if done.returncode != 0:
         raise RuntimeError(f"{command[:4]} failed:\n{done.stderr[-2000:]}")
     result = json.loads(done.stdout.strip().splitlines()[-1])
-    return None if result["seconds"] > limit else result
+    return {way: None if timing["seconds"] > limit else timing for way, timing in result.items()}
 
 
 def process_seconds(command: list[str], limit: float, runs: int = 5) -> tuple[float, float] | None:
@@ -217,8 +226,8 @@ def run(quick: bool) -> list[dict]:
     kg_cli = [sys.executable, "-m", "kg", "query", "--store", str(location), "--format", "json"]
     timings: dict[str, dict] = {}
     for case, (path, cli_args) in cases.items():
-        library = in_child([sys.executable, "-c", IN_PROCESS, "library", str(location), version, str(path)], limit)
-        direct = in_child([sys.executable, "-c", IN_PROCESS, "pyoxigraph", str(location), version, str(path)], limit)
+        timed = in_child([sys.executable, "-c", IN_PROCESS, str(location), version, str(path)], limit)
+        library, direct = timed["library"], timed["direct"]
         cli = process = None
         if library is not None or direct is not None:  # else both would only run into the limit again
             runs = 5 if max(r["seconds"] for r in (library, direct) if r) < 2 else 1

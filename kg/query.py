@@ -28,12 +28,25 @@ query stays in memory. So a saved query
   BIND (tests/test_queries.py checks it): Oxigraph plans a pattern written
   after them badly.
 
+Switched lines. When the best plan with a parameter differs from the best
+plan without it (a few rows looked up one by one, against whole tables
+hash-joined), a query carries both: a line starting ``#with NAME:`` is a
+comment unless NAME is bound, and then its text is used; a line ending
+``#without NAME`` is dropped when NAME is bound. The file as it stands is the
+query without parameters, so any SPARQL tool can run it; tests/test_queries.py
+checks that both forms parse and that a bound form keeps exactly its rows of
+the unbound one.
+
 >>> sorted(saved_queries())[:2]
 ['alliances', 'articles-mentioning']
 >>> "VALUES ?name" in bind("SELECT * WHERE { ?s ?p ?name }", {"name": "铜陵海关"})
 True
 >>> bind("SELECT * WHERE { { SELECT ?s WHERE { VALUES ?name { UNDEF } ?s ?p ?name } } }", {"name": "x"})
 'SELECT * WHERE { { SELECT ?s WHERE { VALUES ?name { "x"@zh-Hans "x" } ?s ?p ?name } } }'
+>>> print(switch("SELECT * WHERE {\\n#with name: ?s ?p ?name .\\n ?s ?p ?o .  #without name\\n}", {"name"}))
+SELECT * WHERE {
+ ?s ?p ?name .
+}
 """
 
 from __future__ import annotations
@@ -47,6 +60,8 @@ from kg.resources import queries_dir
 _PARAM = re.compile(r"^#\s*param:\s*(\w+)\s*[—–-]+\s*(.*)$")
 _WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
 _VARIABLE = re.compile(r"^\w+$")
+_WITH = re.compile(r"^#with (\w+):(.*)$")
+_WITHOUT = re.compile(r"\s#without (\w+)\s*$")
 
 
 @dataclass
@@ -91,13 +106,28 @@ def _placeholder(name: str) -> re.Pattern[str]:
     return re.compile(rf"\bVALUES\s+\?{name}\s*\{{\s*UNDEF\s*\}}", re.IGNORECASE)
 
 
+def switch(sparql: str, bound: set[str] | dict[str, str]) -> str:
+    """The query's form for these bound parameters: ``#with NAME:`` lines switched on, ``#without NAME`` lines dropped."""
+    if "#with" not in sparql:
+        return sparql
+    lines = []
+    for line in sparql.splitlines():
+        if (match := _WITH.match(line)) and match.group(1) in bound:
+            lines.append(match.group(2))
+        elif not ((match := _WITHOUT.search(line)) and match.group(1) in bound):
+            lines.append(line)
+    return "\n".join(lines) + ("\n" if sparql.endswith("\n") else "")
+
+
 def bind(sparql: str, params: dict[str, str]) -> str:
-    """Fill ``VALUES ?name { UNDEF }`` with each parameter's value, or insert a VALUES block after the first ``WHERE {``."""
+    """Switch the query's lines for ``params`` (see :func:`switch`), then fill ``VALUES ?name { UNDEF }``
+    with each value or insert a VALUES block after the first ``WHERE {``."""
     if not params:
         return sparql
     for name in params:
         if not _VARIABLE.match(name):
             raise ValueError(f"not a variable name: {name!r}")
+    sparql = switch(sparql, params)
     inserted = {}
     for name, value in params.items():
         block = f"VALUES ?{name} {{ {_term(value)} }}"

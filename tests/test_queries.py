@@ -16,7 +16,7 @@ import pytest
 from rdflib import Graph
 from rdflib.plugins.sparql import prepareQuery
 
-from kg.query import bind  # binds parameters as `kg query --param` does
+from kg.query import bind, switch  # binds parameters as `kg query --param` does
 from _turtle import PREFIXES
 
 ONTOLOGY_DIR = Path(__file__).resolve().parent.parent / "ontology"
@@ -181,6 +181,17 @@ def read_query(saved: str) -> str:
     return (QUERY_DIR / f"{saved}.rq").read_text(encoding="utf-8")
 
 
+def declared_params(text: str) -> set[str]:
+    return set(re.findall(r"^# param: (\w+)", text, flags=re.M))
+
+
+def query_forms(saved: str) -> list[str]:
+    """The query as it stands (no parameters) and, when it switches lines, its form with every parameter bound."""
+    text = read_query(saved)
+    bound = switch(text, declared_params(text))
+    return [text] if bound == text else [text, bound]
+
+
 def run(store: ox.Store, saved: str, /, **params: str) -> list[dict[str, str]]:
     """Rows of a saved query, each value as its lexical form."""
     results = store.query(bind(read_query(saved), params), use_default_graph_as_union=True)
@@ -220,21 +231,31 @@ def test_saved_query_puts_triple_patterns_before_optional_filter_and_bind(name: 
     # the same group badly: partners-of took over 300 s instead of 6 s on 50,000
     # links. Saved queries keep the outer group's triple patterns first (lines
     # indented by two spaces are the outer group in these files).
-    body = read_query(name).split("WHERE {", 1)[1]
-    seen_tail = False
-    for line in body.splitlines():
-        if not line.startswith("  ") or line.startswith("   "):
-            continue
-        word = re.match(r"[A-Z]+|\S", line.strip()).group()
-        if word in {"OPTIONAL", "FILTER", "BIND"}:
-            seen_tail = True
-        elif seen_tail and word not in {"}", "#"}:
-            pytest.fail(f"{name}: pattern after OPTIONAL/FILTER/BIND: {line.strip()}")
+    for text in query_forms(name):
+        body = text.split("WHERE {", 1)[1]
+        seen_tail = False
+        for line in body.splitlines():
+            if not line.startswith("  ") or line.startswith("   "):
+                continue
+            word = re.match(r"[A-Z]+|\S", line.strip()).group()
+            if word in {"OPTIONAL", "FILTER", "BIND"}:
+                seen_tail = True
+            elif seen_tail and word not in {"}", "#"}:
+                pytest.fail(f"{name}: pattern after OPTIONAL/FILTER/BIND: {line.strip()}")
 
 
 @pytest.mark.parametrize("name", SAVED)
 def test_saved_query_parses_with_rdflib(name: str) -> None:
-    prepareQuery(read_query(name))
+    for text in query_forms(name):
+        prepareQuery(text)
+
+
+def test_switch_turns_lines_on_and_off_for_bound_parameters() -> None:
+    text = "SELECT * WHERE {\n#with name: ?s ?p ?name .\n  ?s ?p ?o .  #without name\n  ?s ?q ?r .\n}\n"
+    assert switch(text, set()) == text
+    assert switch(text, {"other"}) == text
+    assert switch(text, {"name"}) == "SELECT * WHERE {\n ?s ?p ?name .\n  ?s ?q ?r .\n}\n"
+    assert "?s ?p ?o" not in bind(text, {"name": "甲"}) and "?s ?p ?name" in bind(text, {"name": "甲"})
 
 
 @pytest.mark.parametrize("name", SAVED)
@@ -459,8 +480,10 @@ def test_bind_fills_a_placeholder_and_inserts_other_parameters() -> None:
 @pytest.mark.parametrize("name", SAVED)
 def test_placeholders_name_declared_parameters(name: str) -> None:
     text = read_query(name)
-    declared = set(re.findall(r"^# param: (\w+)", text, flags=re.M))
+    declared = declared_params(text)
     assert set(re.findall(r"VALUES \?(\w+) \{ UNDEF \}", text)) <= declared
+    assert set(re.findall(r"^#with (\w+):", text, flags=re.M)) <= declared
+    assert set(re.findall(r"\s#without (\w+)\s*$", text, flags=re.M)) <= declared
 
 
 def _key(row: dict[str, str]) -> tuple:
@@ -472,6 +495,8 @@ def _key(row: dict[str, str]) -> tuple:
     ("articles-mentioning", "青石边检站", lambda r: r["label"] == STATION),
     ("evidence", "青石海关", lambda r: "青石海关" in (r["sourceLabel"], r["targetLabel"])),
     ("alliances", "口岸联盟", lambda r: r["allianceLabel"] == "青石口岸党建联盟"),
+    ("sub-organizations", "青石出入境边防检查站执勤一队", lambda r: r["parentLabel"] == "青石出入境边防检查站执勤一队"),
+    ("sub-organizations", "青石边检站", lambda r: True),
 ])
 def test_a_bound_name_keeps_exactly_its_rows_of_the_unbound_query(store: ox.Store, saved, name, keep) -> None:
     everything = run(store, saved)
