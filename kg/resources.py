@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
-from importlib.resources import files
+from functools import cache
+from importlib.util import find_spec
 from pathlib import Path
 
 
+@cache
+def _package_dir(package: str) -> Path:
+    # A plain folder in regular and editable installs alike; find_spec, unlike
+    # importlib.resources, costs no extra imports at start-up.
+    spec = find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError(f"the package data {package} is not installed")
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
 def ontology_dir() -> Path:
-    return Path(str(files("kg.ontology")))
+    return _package_dir("kg.ontology")
 
 
 def viz_dir() -> Path:
-    return Path(str(files("kg.viz_assets")))
+    return _package_dir("kg.viz_assets")
 
 
 def ontology_file() -> Path:
