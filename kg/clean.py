@@ -22,7 +22,8 @@ evidence) works on:
 from __future__ import annotations
 
 import re
-from functools import cache
+
+from kg.script import to_simplified  # noqa: F401 - part of the cleaning steps
 
 # Full-width forms U+FF01..U+FF5E map to ASCII, except the Chinese punctuation kept full-width.
 _KEEP_FULL = "！（），：；？"
@@ -131,32 +132,6 @@ def _marked_glosses(text: str, enough: int = 2) -> int:
                 if marked >= enough:
                     break
     return marked
-
-
-@cache
-def _t2s():
-    import opencc
-
-    return opencc.OpenCC("t2s")
-
-
-def to_simplified(text: str) -> str:
-    """Traditional to simplified characters with OpenCC.
-
-    >>> to_simplified("聯建黨組織")
-    '联建党组织'
-    """
-    return _t2s().convert(text) if _traditional_chars().search(text) else text
-
-
-@cache
-def _traditional_chars() -> re.Pattern[str]:
-    """The characters t2s changes: text without any of them is left alone (a fast scan, not a conversion)."""
-    ranges = (range(0x3400, 0x4DC0), range(0x4E00, 0xA000), range(0xF900, 0xFB00))
-    chars = [chr(cp) for block in ranges for cp in block]
-    converted = _t2s().convert("\n".join(chars)).split("\n")
-    changed = [c for c, s in zip(chars, converted) if c != s] if len(converted) == len(chars) else chars
-    return re.compile("[" + "".join(changed) + "]")
 
 
 def normalize_punctuation(text: str) -> str:

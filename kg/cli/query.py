@@ -13,16 +13,16 @@ from kg.cli.options import fail, store_option
 
 
 def _parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
-    if not pairs:  # kg.clean compiles its patterns on import: a query without parameters skips that
+    if not pairs:  # OpenCC loads its dictionaries on first use: a query without parameters skips that
         return {}
-    from kg.clean import to_simplified
+    from kg.script import to_simplified
 
     params = {}
     for pair in pairs:
         name, sep, value = pair.partition("=")
         if not sep or not name:
             fail(f"--param takes NAME=VALUE, not {pair!r}", 2)
-        params[name.strip()] = to_simplified(value.strip())
+        params[name.strip()] = to_simplified(value.strip(), one_off=True)
     return params
 
 
