@@ -20,6 +20,12 @@ wall time is printed too). The targets: a ratio extraction/jieba of at most
 
     .venv/bin/python bench/bench_extract.py                # about 3 M characters a corpus
     .venv/bin/python bench/bench_extract.py --target-chars 5000000
+    .venv/bin/python bench/bench_extract.py --per-item 3000  # cost per suffix hit, sentence, entity, relation
+
+``--per-item N`` times the extraction of N generated articles one by one (best
+of three, warm caches) and fits the time as a constant plus a cost per suffix
+hit, sentence, entity and relation (least squares): where the time of dense
+articles goes.
 """
 
 from __future__ import annotations
@@ -253,6 +259,55 @@ def run(quick: bool) -> list[dict]:
     return rows
 
 
+ITEMS = ("constant", "suffix hit", "sentence", "entity", "relation")
+
+
+def least_squares(rows: list[list[float]], times: list[float]) -> list[float]:
+    """Coefficients c minimising |rows·c - times|² (normal equations, Gaussian elimination)."""
+    size = len(rows[0])
+    a = [[sum(r[i] * r[j] for r in rows) for j in range(size)] + [sum(r[i] * t for r, t in zip(rows, times))]
+         for i in range(size)]
+    for col in range(size):
+        pivot = max(range(col, size), key=lambda r: abs(a[r][col]))
+        a[col], a[pivot] = a[pivot], a[col]
+        for r in range(size):
+            if r != col and a[col][col]:
+                factor = a[r][col] / a[col][col]
+                a[r] = [x - factor * y for x, y in zip(a[r], a[col])]
+    return [a[i][size] / a[i][i] if a[i][i] else 0.0 for i in range(size)]
+
+
+def per_item(count: int, seed: int) -> list[float]:
+    """Microseconds per article (constant) and per suffix hit, sentence, entity, relation."""
+    import corpus_gen
+
+    from kg.extract import extract
+    from kg.extract.lexicon import load_lexicon
+    from kg.extract.names import scan_words
+    from kg.extract.sentences import sentence_spans
+    from kg.ingest import read_article
+
+    lex = load_lexicon()
+    with tempfile.TemporaryDirectory(prefix="bench-extract-items-") as tmp:
+        texts = [read_article(p).text for p in corpus_gen.generate(count, Path(tmp), seed=seed)]
+    rows, times = [], []
+    for text in texts:
+        best = float("inf")
+        for _ in range(3):
+            start = time.process_time()
+            out = extract(text)
+            best = min(best, time.process_time() - start)
+        rows.append([1.0, len(scan_words(text, lex)), len(sentence_spans(text)), len(out["entities"]),
+                     len(out["relations"])])
+        times.append(best * 1e6)
+    coefficients = least_squares(rows, times)
+    means = [sum(r[i] for r in rows) / len(rows) for i in range(len(ITEMS))]
+    print(f"per item, {len(texts)} generated articles (--seed {seed}), {sum(times) / len(times):.0f} µs CPU an article:")
+    for name, c, m in zip(ITEMS, coefficients, means):
+        print(f"  {name:12}{c:8.1f} µs  x {m:5.1f} an article")
+    return coefficients
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--target-chars", type=int, default=3_000_000,
@@ -260,7 +315,12 @@ def main() -> None:
     parser.add_argument("--shared", type=Path,
                         default=Path(os.environ.get("LIANJIAN_SHARED", REPO.parent / "shared")))
     parser.add_argument("--seed", type=int, default=1, help="seed of the generated corpus")
+    parser.add_argument("--per-item", type=int, metavar="N", default=0,
+                        help="only fit the cost per suffix hit, sentence, entity and relation on N generated articles")
     args = parser.parse_args()
+    if args.per_item:
+        per_item(args.per_item, args.seed)
+        return
     run_all_corpora(args.target_chars, args.shared, args.seed)
 
 

@@ -47,13 +47,16 @@ class Antecedents:
     def _compatible(self, endings: tuple[str, ...]):
         if endings not in self._index:
             narrower = self._narrower(endings)
-
-            def fits(form: str) -> bool:
-                return form.endswith(endings) and not (narrower and form.endswith(narrower))
-
-            # An entity's forms are tested once, not once per mention of it.
-            fitting = {key for key, forms in self.names.items() if any(fits(f) for f in forms)}
-            chosen = [m for m in self.mentions if fits(m.name) or m.entity in fitting]
+            # A form fits when it ends with one of `endings` and with none of `narrower`; tested
+            # inline (no call per form), and an entity's forms once, not once per mention of it.
+            if narrower:
+                fitting = {key for key, forms in self.names.items() for f in forms
+                           if f.endswith(endings) and not f.endswith(narrower)}
+                chosen = [m for m in self.mentions
+                          if m.name.endswith(endings) and not m.name.endswith(narrower) or m.entity in fitting]
+            else:
+                fitting = {key for key, forms in self.names.items() for f in forms if f.endswith(endings)}
+                chosen = [m for m in self.mentions if m.name.endswith(endings) or m.entity in fitting]
             self._index[endings] = ([m.end for m in chosen], sorted(m.start for m in chosen), chosen)
         return self._index[endings]
 

@@ -126,24 +126,45 @@ def _by_ending(entities: list[Entity]) -> dict[str, list[Entity]]:
     return table
 
 
+def _name_length(entity: Entity) -> int:
+    return len(entity.name)
+
+
+def _alive(registry: Registry, entity: Entity) -> bool:
+    """Is `entity` still in ``registry.order`` (not merged away)? A dict lookup, not a list scan."""
+    return registry.live.get(entity.key) is entity
+
+
+def _shared_endings(registry: Registry):
+    """The groups of _by_ending with two entities or more, each shortest name first.
+
+    Both rules below only ever merge two entities of one group, so groups can be
+    worked through one after another: each group sorted by itself is in the order
+    a sort of all entities would give its members (sorts are stable).
+    """
+    for group in _by_ending(registry.order).values():
+        if len(group) > 1:
+            group.sort(key=_name_length)
+            yield group
+
+
 def dropped_middle_aliases(registry: Registry) -> None:
     """满洲里党建学院 ≡ 满洲里国门党建学院: same type, same head and suffix, a middle word left out."""
-    entities = sorted(registry.order, key=lambda e: len(e.name))
-    by_ending = _by_ending(entities)
-    for short in entities:
-        for long in by_ending.get(short.name[-3:], ()):
-            if long is short or long.type != short.type or len(long.name) <= len(short.name):
-                continue
-            a, b = long.name, short.name
-            head = 0
-            while head < len(b) and a[head] == b[head]:
-                head += 1
-            tail = len(b) - head
-            if head >= 2 and tail >= 2 and a.endswith(b[head:]) and long in registry.order and short in registry.order:
-                # The tail must be more than a one-character suffix to be a safe match.
-                if len(b) - head >= 3:
-                    registry.merge(long, short)
-                    break
+    for group in _shared_endings(registry):
+        for short in group:
+            for long in group:
+                if long is short or long.type != short.type or len(long.name) <= len(short.name):
+                    continue
+                a, b = long.name, short.name
+                head = 0
+                while head < len(b) and a[head] == b[head]:
+                    head += 1
+                tail = len(b) - head
+                if head >= 2 and tail >= 2 and a.endswith(b[head:]) and _alive(registry, long) and _alive(registry, short):
+                    # The tail must be more than a one-character suffix to be a safe match.
+                    if len(b) - head >= 3:
+                        registry.merge(long, short)
+                        break
 
 
 _PLACE_LEVELS = "省市县区旗盟州乡镇"
@@ -151,20 +172,15 @@ _PLACE_LEVELS = "省市县区旗盟州乡镇"
 
 def place_dropped_aliases(registry: Registry) -> None:
     """福建商会 ≡ 丹崖市福建商会, 渔港社区 ≡ 澄湾渔港社区: the end of exactly one longer name of the same type."""
-    entities = sorted(registry.order, key=lambda e: len(e.name))
-    by_ending = _by_ending(entities)
-    alive = {id(e) for e in registry.order}
-    for short in entities:
-        if id(short) not in alive or len(short.name) < 3:
-            continue
-        group = by_ending.get(short.name[-3:], ())
-        if len(group) < 2:
-            continue  # alone with its ending: no owner (the test below excludes `short` itself)
-        owners = [
-            e for e in group
-            if id(e) in alive and e is not short and e.type == short.type and len(e.name) > len(short.name) and e.name.endswith(short.name)
-            and (len(short.name) >= 4 or e.name[-len(short.name) - 1] in _PLACE_LEVELS)  # 弄岛镇|等秀村
-        ]
-        if len(owners) == 1:
-            registry.merge(owners[0], short)
-            alive = {id(e) for e in registry.order}
+    for group in _shared_endings(registry):  # alone with its ending, a name has no owner
+        for short in group:
+            if len(short.name) < 3 or not _alive(registry, short):
+                continue
+            owners = [
+                e for e in group
+                if e is not short and e.type == short.type and len(e.name) > len(short.name) and e.name.endswith(short.name)
+                and (len(short.name) >= 4 or e.name[-len(short.name) - 1] in _PLACE_LEVELS)  # 弄岛镇|等秀村
+                and _alive(registry, e)
+            ]
+            if len(owners) == 1:
+                registry.merge(owners[0], short)

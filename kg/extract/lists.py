@@ -143,7 +143,8 @@ def expand_lists(text: str, mentions: list[Mention], lex: Lexicon) -> list[Menti
     """New mentions for the items of coordinated lists (existing mentions may lose a province)."""
     found: list[Mention] = []
     last_of_chain: dict[int, Mention] = {}
-    if any(m.kind == "bare" and m.stop == "等" for m in mentions):  # only _shared_before_deng reads it
+    # only _shared_before_deng reads it; a mention stopped by 等 needs a 等 in the text (a fast first look)
+    if "等" in text and any(m.kind == "bare" and m.stop == "等" for m in mentions):
         for m in mentions:
             root = m
             while root.parent is not None and root.attached:

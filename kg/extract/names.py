@@ -132,7 +132,7 @@ def is_placeish(part: str, lex: Lexicon) -> bool:
 
 
 def _name_part_start(text: str, start: int, floor: int, lex: Lexicon) -> tuple[int, str]:
-    """Where the name part before `start` begins, and what stopped it."""
+    """Where the name part before `start` begins, and what stopped it (find_mentions has it inlined)."""
     limit = max(floor, start - MAX_NAME_PART)
     run = _CJK_TAIL.search(text, limit, start)
     i = run.start() if run else start
@@ -147,6 +147,7 @@ def _name_part_start(text: str, start: int, floor: int, lex: Lexicon) -> tuple[i
 
 
 _CJK_TAIL = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+\Z")  # with endpos: the Chinese run ending there
+_CJK_TAIL_SEARCH = _CJK_TAIL.search
 
 
 class _LexiconMemo:
@@ -161,11 +162,15 @@ class _LexiconMemo:
         self.bound = bound
 
     def get(self, key, lex: Lexicon):
+        return self.table(lex).get(key)
+
+    def table(self, lex: Lexicon) -> dict:
+        """The values for ``lex`` (emptied first when stale or too big): fetched once per article,
+        a plain dict lookup per name after that."""
         if lex.digest != self.digest or len(self.values) > self.bound:
             self.values.clear()
             self.digest = lex.digest
-            return None
-        return self.values.get(key)
+        return self.values
 
 
 _WINDOW_CUTS = _LexiconMemo()  # window → (cut, word)
@@ -179,10 +184,11 @@ def _window_cut(window: str, lex: Lexicon) -> tuple[int, str]:
     known = _WINDOW_CUTS.get(window, lex)
     if known is not None:
         return known
-    places = _place_spans(window, lex.shielded)
+    matches = list(lex.boundary_re.finditer(window))
+    places = _place_spans(window, lex.shielded) if matches else ()  # no boundary word: no place to protect one
     cut, word, previous_cut, previous_word = 0, "", 0, ""
-    for match in lex.boundary_re.finditer(window):
-        if any(a <= match.start() < b or a < match.end() <= b for a, b in places):
+    for match in matches:
+        if places and any(a <= match.start() < b or a < match.end() <= b for a, b in places):
             continue
         previous_cut, previous_word, cut, word = cut, word, match.end(), match.group()
     if cut and len(word) == 1 and len(window) - cut == 1 and not window[cut:].startswith(lex.generic_starts) and (
@@ -259,14 +265,19 @@ def _suffix_hits(text: str, lex: Lexicon, titles: _Spans) -> list[tuple[int, int
     """
     hits = []
     size = len(text)
-    scan_type, not_followed, not_preceded = lex.scan_type, lex.scan_not_followed_by, lex.not_preceded_by
+    scan_type, guards = lex.scan_type, _guards(lex)
     scan_match = lex.scan_re.match
-    for start, suffix in scan_words(text, lex):
+    free = 0
+    for start, minus_size in _word_occurrences(text, lex):  # scan_words, inlined: one loop, not two
+        if start < free:
+            continue
+        free = start - minus_size
+        suffix = text[start:free]
         while suffix:  # a refused hit may give way to one starting inside it, before the scan goes on
             end = start + len(suffix)
-            after = not_followed.get(suffix)
-            before = not_preceded.get(suffix)
-            if after and end < size and text[end] in after or before and start > 0 and text[start - 1] in before:
+            guard = guards.get(suffix)  # most words have none: one lookup instead of two
+            if guard is not None and (guard[0] and end < size and text[end] in guard[0]
+                                      or guard[1] and start > 0 and text[start - 1] in guard[1]):
                 for pos in range(start + 1, end):  # 口岸办|事处: a suffix may start inside
                     inner = scan_match(text, pos)
                     if inner is not None:
@@ -293,28 +304,58 @@ def _suffix_hits(text: str, lex: Lexicon, titles: _Spans) -> list[tuple[int, int
     return chosen
 
 
+_GUARDS: dict[int, tuple[Lexicon, dict[str, tuple[str, str]]]] = {}
+_ANAPHOR_STARTS: dict[int, tuple[Lexicon, frozenset[str]]] = {}
+
+
+def _anaphor_starts(lex: Lexicon) -> frozenset[str]:
+    """First characters of the anaphora (cached per lexicon): a name part starting otherwise holds none."""
+    entry = _ANAPHOR_STARTS.get(id(lex))
+    if entry is None:
+        entry = _ANAPHOR_STARTS[id(lex)] = (lex, frozenset(word[:1] for word in lex.anaphora))
+    return entry[1]
+
+
+def _guards(lex: Lexicon) -> dict[str, tuple[str, str]]:
+    """Word → (characters it may not be followed by, characters it may not be preceded by), only for
+    words with either (cached per lexicon, which is kept with its entry so that its id stays its own)."""
+    entry = _GUARDS.get(id(lex))
+    if entry is None:
+        after, before = lex.scan_not_followed_by, lex.not_preceded_by
+        table = {w: (after.get(w) or "", before.get(w) or "") for w in {*after, *before} if after.get(w) or before.get(w)}
+        entry = _GUARDS[id(lex)] = (lex, table)
+    return entry[1]
+
+
 def scan_words(text: str, lex: Lexicon) -> list[tuple[int, str]]:
     """(start, word) of the words of ``lex.scan_re``, leftmost-longest: what its finditer gives.
 
     Found with an Aho-Corasick automaton (every occurrence of every word, in one pass at C
     speed) instead of the regex, which tries its trie at every position where a word may start:
     among the occurrences sorted by start, the longest at the first start not covered by the
-    previous hit is the next hit, as the regex scan would take it.
+    previous hit is the next hit, as the regex scan would take it. The automaton holds the
+    words backwards and runs over the reversed text (see lexicon._automaton): a word ending
+    at index `end` of the reversed text starts at `last - end` of the text.
 
     >>> from kg.extract.lexicon import load_lexicon
     >>> scan_words("与铜陵出入境边防检查站共建", load_lexicon())
     [(3, '出入境边防检查站')]
     """
-    if not text or not len(lex.scan_automaton):
-        return []
-    occurrences = sorted([(end - size + 1, -size) for end, size in lex.scan_automaton.iter(text)])
     hits: list[tuple[int, str]] = []
     free = 0
-    for start, minus_size in occurrences:
+    for start, minus_size in _word_occurrences(text, lex):
         if start >= free:
             free = start - minus_size
             hits.append((start, text[start:free]))
     return hits
+
+
+def _word_occurrences(text: str, lex: Lexicon) -> list[tuple[int, int]]:
+    """(start, -length) of every occurrence of every word of ``lex.scan_re``, sorted."""
+    if not text or not len(lex.scan_automaton):
+        return []
+    last = len(text) - 1
+    return sorted([(last - end, -size) for end, size in lex.scan_automaton.iter(text[::-1])])
 
 
 _TEAM_MARKS = "队科"  # the last characters of team names
@@ -399,7 +440,7 @@ def _group_hint(lex: Lexicon) -> re.Pattern:
 def _named_groups(text: str, lex: Lexicon) -> list[Mention]:
     """命名“A”“B”等5个特色党小组 → A党小组, B党小组 (their parent is the sentence's subject)."""
     found = []
-    if _group_hint(lex).search(text) is None:
+    if "”" not in text or _group_hint(lex).search(text) is None:
         return found  # no quoted name right before a Party suffix: no group (a fast first look)
     for match in _GROUP.finditer(text):
         tail = text[match.end() : match.end() + 6]
@@ -420,10 +461,25 @@ def find_mentions(text: str, lex: Lexicon) -> list[Mention]:
     mentions: list[Mention] = []
     previous: Mention | None = None
     prev_end = 0
+    cuts, judged = _WINDOW_CUTS.table(lex), _JUDGED.table(lex)  # the memos, checked once an article
     for start, end, suffix, type_ in _suffix_hits(text, lex, titles):
-        head, stop = _name_part_start(text, start, prev_end if previous else 0, lex)
+        # _name_part_start(text, start, floor, lex), inlined (it runs for every suffix), its memo read directly
+        floor = prev_end if previous else 0
+        limit = floor if floor > start - MAX_NAME_PART else start - MAX_NAME_PART
+        run = _CJK_TAIL_SEARCH(text, limit, start)
+        head = run.start() if run else start
+        window = text[head:start]
+        cut, stop = cuts.get(window) or _window_cut(window, lex)
+        if cut:
+            head += cut
+        elif floor and head == floor:
+            stop = "chain"
+        elif head == limit and head > 0 and is_cjk(text[head - 1]):
+            stop = "cap"
+        else:
+            stop = "edge"
         parent = previous if previous is not None and stop.startswith("chain") else None
-        mention = _make_mention(text, lex, start, end, suffix, type_, head, stop, text[head:start], parent)
+        mention = _make_mention(text, lex, start, end, suffix, type_, head, stop, text[head:start], parent, judged)
         if mention is not None:
             mentions.append(mention)
         previous, prev_end = mention, end
@@ -444,8 +500,11 @@ def _keyword_type(part: str, parent: Mention | None, lex: Lexicon) -> str | None
     return None
 
 
-def _make_mention(text, lex, start, end, suffix, type_, head, stop, raw_part, parent):
-    """The mention a suffix at start:end makes, given its name part raw_part = text[head:start]."""
+def _make_mention(text, lex, start, end, suffix, type_, head, stop, raw_part, parent, judged=None):
+    """The mention a suffix at start:end makes, given its name part raw_part = text[head:start].
+
+    `judged`: the table of _JUDGED already fetched for `lex`.
+    """
     quoted = head > 0 and text[head - 1] == "“" and end < len(text) and text[end] == "”"
     if quoted and is_honour(text, head - 1, end + 1, text[head:end], lex):
         return None
@@ -457,7 +516,7 @@ def _make_mention(text, lex, start, end, suffix, type_, head, stop, raw_part, pa
     if head > 0 and text[head - 1].isdigit() and raw_part[:1] in "年月日号":
         raw_part = raw_part[1:]  # 2016年口岸… : the year is not part of the name
         head += 1
-    anaphor = lex.anaphora_re.match(raw_part)
+    anaphor = lex.anaphora_re.match(raw_part) if raw_part[:1] in _anaphor_starts(lex) else None
     if anaphor:
         word = anaphor.group()
         rest = raw_part[len(word) :]
@@ -473,12 +532,11 @@ def _make_mention(text, lex, start, end, suffix, type_, head, stop, raw_part, pa
         type_ = _keyword_type(raw_part, parent, lex)
         if type_ is None:  # 工作站 alone may still refer back to a named one; 巡逻支队 may not
             return Mention(start, end, suffix, "", "bare", "", suffix, stop=stop if not raw_part else "no-keyword")
-    attach = raw_part == "" or raw_part in _ATTACH_GAPS or raw_part.startswith("驻")
     # 某市公安局口岸分局 / 某公安局口岸派出所: a unit word that only exists inside its parent, or
     # an own name part that is a class word, keeps the parent's name.
-    dependent = parent is not None and parent.kind == "org" and len(raw_part) <= 4 and (
-        keyword_typed or suffix in lex.inherits_parent_type or _made_of(raw_part, lex.generic_parts))
-    if parent is not None and (attach or dependent):
+    if parent is not None and (raw_part == "" or raw_part in _ATTACH_GAPS or raw_part.startswith("驻") or (
+            parent.kind == "org" and len(raw_part) <= 4 and (
+            keyword_typed or suffix in lex.inherits_parent_type or _made_of(raw_part, lex.generic_parts)))):
         # 北海市公安局海防支队, 北海海警局涠洲工作站: a generic unit word keeps its parent's name
         kind = {"org": "org", "anaphor": "anaphor"}.get(parent.kind, "partial")
         if suffix in lex.inherits_parent_type and parent.type:
@@ -491,7 +549,9 @@ def _make_mention(text, lex, start, end, suffix, type_, head, stop, raw_part, pa
                        parent=parent, attached=True, stop="chain", anaphor=parent.anaphor)
     if parent is not None and parent.kind != "org":
         parent = None
-    verdict, part = _judge_part(raw_part, suffix, stop not in ("edge", "cap", "chain"), quoted, lex)
+    key = (raw_part, suffix, stop not in ("edge", "cap", "chain"), quoted)
+    known = judged.get(key) if judged is not None else None
+    verdict, part = known if known is not None else _judge_part(*key, lex)
     if verdict == "generic":
         return Mention(head, end, suffix, type_, "bare", "", suffix, stop="generic")
     if verdict == "short":

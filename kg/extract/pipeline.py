@@ -20,6 +20,7 @@ from kg.extract.subunits import bare_subunits
 from kg.model import ORG_TYPES, RELATION_TYPES
 
 BLOCK_CHARS = 200_000  # longer texts are extracted block by block (kg.extract.blocks)
+_ORG_TYPES, _RELATION_TYPES = frozenset(ORG_TYPES), frozenset(RELATION_TYPES)  # sets: tested per entity and link
 
 
 def _standalone(text: str, name: str, lex: Lexicon) -> bool:
@@ -113,10 +114,17 @@ def _parents_with_party_children_only(mentions: list[Mention], lex: Lexicon) -> 
     includes its committee, which is not a participant of its own.
     """
     children: dict[int, list[Mention]] = {}
+    parents: dict[int, Mention] = {}
     for m in mentions:
-        if m.parent is not None:
-            children.setdefault(id(m.parent), []).append(m)
-    parents = {id(m.parent): m.parent for m in mentions if m.parent is not None}
+        parent = m.parent
+        if parent is not None:
+            key = id(parent)
+            if key in parents:
+                children[key].append(m)
+            else:
+                parents[key], children[key] = parent, [m]
+    if not parents:
+        return set()
     return {
         key
         for key, kids in children.items()
@@ -181,7 +189,7 @@ def _partial_aliases(mentions: list[Mention], registry: Registry) -> None:
             m.kind, m.entity = "org", entity.key
 
 
-def _core_mentions(text: str, registry: Registry, mentions: list[Mention]) -> list[Mention]:
+def _core_mentions(text: str, registry: Registry, mentions: list[Mention], lex: Lexicon) -> list[Mention]:
     """Name parts written alone (木康缉毒…) as antecedent candidates: they switch the story.
 
     Only name parts that belong to one entity and are not known places count.
@@ -190,7 +198,6 @@ def _core_mentions(text: str, registry: Registry, mentions: list[Mention]) -> li
     for m in mentions:
         if m.kind == "org" and m.entity and len(m.prefix) >= 2 and not m.attached:
             owners.setdefault(m.prefix, set()).add(m.entity)
-    lex = load_lexicon()
     entity_of = {}
     for prefix, keys in owners.items():
         entity = registry.resolve(next(iter(keys))) if len(keys) == 1 and prefix not in lex.places else None
@@ -216,7 +223,7 @@ def _resolve_anaphora(text: str, mentions: list[Mention], registry: Registry, le
         return []  # nothing to resolve: the candidates below are not needed (they change nothing)
     names = {e.key: e.forms() for e in registry.order}
     created = []
-    candidates = Antecedents(mentions + _core_mentions(text, registry, mentions), lex.anaphora, names)
+    candidates = Antecedents(mentions + _core_mentions(text, registry, mentions, lex), lex.anaphora, names)
     for m in mentions:
         if m.kind != "anaphor":
             continue
@@ -243,13 +250,6 @@ def _resolve_anaphora(text: str, mentions: list[Mention], registry: Registry, le
         m.entity = child.key
         created.append((m, target))
     return created
-
-
-def _entity_of(m: Mention, registry: Registry) -> str | None:
-    if m.kind in ("org",) and m.entity is None:
-        entity = registry.get(m.name)
-        return entity.key if entity else None
-    return m.entity
 
 
 def extract(text: str, doc: str = "") -> dict:
@@ -279,15 +279,20 @@ def extract_text(text: str, doc: str = "") -> dict:
     _partial_aliases(mentions, registry)
     mentions += _alias_occurrences(text, registry, mentions, lex)
     sort_by_position(mentions)
+    by_form = registry.by_form
     for m in mentions:
-        if m.kind == "org":
-            m.entity = _entity_of(m, registry)
+        if m.kind == "org" and m.entity is None:  # its entity, by its name
+            entity = by_form.get(m.name)
+            m.entity = entity.key if entity else None
     _bare_references(mentions, registry, lex)
     created = _resolve_anaphora(text, mentions, registry, lex)
-    for m in mentions:  # merged entities: point at the survivor
-        if m.entity is not None:
-            survivor = registry.resolve(m.entity)
-            m.entity = survivor.key if survivor else None
+    redirect, live = registry.redirect, registry.live
+    for m in mentions:  # merged entities: point at the survivor (Registry.resolve, inlined)
+        key = m.entity
+        if key is not None:
+            while key in redirect:
+                key = redirect[key]
+            m.entity = key if key in live else None
     relations = find_relations(text, mentions, created, lex)
     return _output(doc, registry, relations)
 
@@ -308,13 +313,13 @@ def _output(doc: str, registry: Registry, relations: list[dict]) -> dict:
     ids = {}
     entities = []
     for entity in registry.order:
-        if entity.type not in ORG_TYPES:
+        if entity.type not in _ORG_TYPES:
             continue
         ids[entity.key] = f"e{len(ids) + 1}"
         entities.append({"id": ids[entity.key], "name": entity.name, "type": entity.type,
                          "aliases": sorted(entity.aliases), "implicit": entity.implicit})
     out_relations = []
     for r in relations:
-        if r["head"] in ids and r["tail"] in ids and r["type"] in RELATION_TYPES and r["head"] != r["tail"]:
+        if r["head"] in ids and r["tail"] in ids and r["type"] in _RELATION_TYPES and r["head"] != r["tail"]:
             out_relations.append({**r, "head": ids[r["head"]], "tail": ids[r["tail"]]})
     return {"doc": doc, "entities": entities, "relations": out_relations}

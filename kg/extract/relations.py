@@ -32,6 +32,7 @@ _GAP_FILLERS = ("当地的", "驻地的", "当地", "驻地")
 _LIST_GAPS = {"、", "和", "及", "以及", "、及", "、和"}
 _PARTNER_SKIP = ("驻地", "当地", "辖区", "周边")
 _STRONG_CONNECTORS = ("联合", "携手", "会同", "协同", "联手")
+_SYMMETRIC = frozenset(SYMMETRIC_RELATIONS)  # a set: tested for every link statement
 CUE_CONFIDENCE, NESTED_CONFIDENCE, WEAK_CONFIDENCE, LIST_CONFIDENCE, INFERRED_CONFIDENCE = 0.9, 0.95, 0.6, 0.7, 0.5
 
 
@@ -57,7 +58,10 @@ class Links:
     def add(self, type_: str, head: str | None, tail: str | None, evidence: str, confidence: float) -> None:
         if not head or not tail or head == tail:
             return
-        key = (type_, *sorted((head, tail))) if type_ in SYMMETRIC_RELATIONS else (type_, head, tail)
+        if type_ in _SYMMETRIC and tail < head:  # the pair in sorted order (no sorted() call)
+            key = (type_, tail, head)
+        else:
+            key = (type_, head, tail)
         link = self.items.get(key)
         if link is None:
             self.items[key] = {"head": head, "tail": tail, "type": type_, "evidence": evidence,
@@ -189,9 +193,15 @@ def _connector_groups(text, s, e, units, lex):
 
 def _gap(text: str, a: int, b: int) -> str:
     gap = text[a:b]
+    if _FILLER_MARK not in gap:  # every filler has it: none to remove (the usual case, one test)
+        return gap
     for word in _GAP_FILLERS:
         gap = gap.replace(word, "")
     return gap
+
+
+_FILLER_MARK = "地"
+assert all(_FILLER_MARK in word for word in _GAP_FILLERS)
 
 
 def _run_before(text: str, units: list[Unit], i: int, pos: int) -> list[Unit]:
@@ -407,33 +417,43 @@ def find_relations(text: str, mentions: list[Mention], created: list[tuple[Menti
         return text[s:e]
 
     live = sort_by_position([m for m in mentions if m.entity])
+    # Rules whose trigger is absent from the whole article are skipped sentence by sentence;
+    # the triggers are noted in the one walk over the mentions.
+    has_alliance = has_head_unit = has_group = False
+    head_ends = tuple(lex.head_units)
     for m in live:
         if m.parent is not None and m.parent.entity and m.parent.kind != "anaphor":
             links.add("sub_organization_of", m.entity, m.parent.entity, sentence_of(m.start), NESTED_CONFIDENCE)
+        if m.type == "Alliance":
+            has_alliance = True
+        if m.group_of_sentence:
+            has_group = True
+        if head_ends and not has_head_unit and m.name.endswith(head_ends):
+            has_head_unit = True
     for child, parent in created:
         links.add("sub_organization_of", child.entity, parent.entity, sentence_of(child.start), WEAK_CONFIDENCE + 0.2)
 
-    # Rules whose trigger is absent from the whole article are skipped sentence by sentence.
-    has_alliance = any(m.type == "Alliance" for m in live)
     has_hierarchy_cue = lex.parent_first_re.search(text) is not None or lex.child_first_re.search(text) is not None
-    head_ends = tuple(lex.head_units)
-    has_head_unit = bool(head_ends) and any(m.name.endswith(head_ends) for m in live)
-    has_group = any(m.group_of_sentence for m in live)
+    has_pair_word = lex.pair_re.search(text) is not None  # 双方 …: literal words, so absent from every sentence too
+    live_starts = [m.start for m in live]
     cursor = 0
     last_pairs: list[tuple[str, str]] = []  # the pairs the previous sentence linked (for 双方)
     for s, e in spans:
-        ms = []
-        while cursor < len(live) and live[cursor].start < e:
-            if live[cursor].start >= s:
-                ms.append(live[cursor])
-            cursor += 1
-        evidence = text[s:e]
-        if not ms and last_pairs and lex.pair_re.search(evidence):
-            for type_ in _cue_types(evidence, lex):  # 双方每周开展联合巡边: the pair linked just before
-                for head, tail in last_pairs:
-                    links.add(type_, head, tail, evidence, WEAK_CONFIDENCE)
+        stop = bisect_left(live_starts, e, cursor)  # live is in reading order: the mentions before e
+        ms = live[cursor:stop]
+        if ms and ms[0].start < s:
+            ms = [m for m in ms if m.start >= s]
+        cursor = stop
         if not ms:
+            if last_pairs and has_pair_word and lex.pair_re.search(text, s, e):
+                evidence = text[s:e]
+                for type_ in _cue_types(evidence, lex):  # 双方每周开展联合巡边: the pair linked just before
+                    for head, tail in last_pairs:
+                        links.add(type_, head, tail, evidence, WEAK_CONFIDENCE)
             continue
+        if len(ms) < 2 and not has_alliance:
+            continue  # one mention makes one unit: no link below needs fewer than two (nor changes last_pairs)
+        evidence = text[s:e]
         units = _units(ms)
         if has_alliance:
             _collective_members(text, s, e, units, live, cursor, evidence, links, lex)
@@ -466,7 +486,7 @@ def find_relations(text: str, mentions: list[Mention], created: list[tuple[Menti
                         if partner.mention.type != "Alliance":
                             links.add(type_, subject.entity, partner.entity, evidence, confidence)
                             pairs.append((subject.entity, partner.entity))
-        if not pairs and lex.pair_re.search(evidence):
+        if not pairs and has_pair_word and lex.pair_re.search(evidence):
             pairs = _pair_in_sentence(units, evidence, links, lex)
         _list_cues(text, units, s, e, in_groups, evidence, links, lex)
         if has_alliance:
