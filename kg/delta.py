@@ -28,9 +28,9 @@ from __future__ import annotations
 from bisect import bisect_left, insort
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from heapq import merge
 from typing import Any, Callable
 
+from kg.linefile import edit_sorted
 from kg.model import ORG_TYPES, Article, Evidence, Link, Organization, Resolved
 
 # A resolution's reusable tables (plain data: dicts, lists, tuples, str), see state_of.
@@ -80,20 +80,26 @@ def state_of(resolved: Resolved, memo: dict, trace: dict, code: str, lines: dict
                 ident_keys[ident].add(owner[(mention[0], mention[1])])
     orgs = {key: _org_row(org, trace["place1"][key]) for key, org in resolved.organizations.items()}
     blobs, reports = memo_tables(memo)
+    owners: dict[str, dict] = defaultdict(dict)
+    for (aid, number), key in owner.items():
+        owners[aid][number] = key
+    by_rest: dict[str, dict] = defaultdict(dict)
+    for ident, keys in ident_keys.items():
+        by_rest[ident[2]][ident] = tuple(sorted(keys))
     return {
         "code": code,
         "memo": blobs,
         "reports": reports,
         "articles": {aid: (a.path, a.file_name, tuple(a.warnings or ())) for aid, a in resolved.articles.items()},
-        "owner": owner,
+        "owner": _pack(owners),
         "orgs": orgs,
         "title_place": trace["title_place"],
         "art_place": trace["art_place"],
         "subs": sorted((link.head, link.tail) for link in resolved.links.values() if link.type == "sub_organization_of"),
-        "adjacency": dict(adjacency),
-        "article_links": dict(article_links),
-        "rest_ids": dict(rest_ids),
-        "ident_keys": dict(ident_keys),
+        "adjacency": _pack(adjacency),
+        "article_links": _pack(article_links),
+        "rest_ids": _pack(rest_ids),
+        "ident_keys": _pack(by_rest),
         "kinds": _encode_kinds(kinds),
         "order": (order := {section: sorted(getattr(resolved, section)) for section in SECTIONS}),
         "line_bytes": line_sizes(lines, order),
@@ -108,6 +114,92 @@ def _encode_kinds(kinds: dict[str, dict]) -> dict[str, bytes]:
     import marshal
 
     return {key: marshal.dumps(value) for key, value in kinds.items()}
+
+
+def _pack(table: dict) -> dict[Any, bytes]:
+    """A table saved shard by shard (key -> marshal bytes of its value): loaded at once, decoded as read.
+
+    The lookup tables of the state (which organization each mention went
+    to, the links of each organization and article, the identities of each
+    name rest) are read for a few hundred keys by a delta; decoding them
+    whole took half of loading the state.
+    """
+    import marshal
+
+    return {key: marshal.dumps(value) for key, value in table.items()}
+
+
+class _Packed:
+    """Read side of a packed table (see :func:`_pack`): each shard decoded once, on first use. Never mutate a value."""
+
+    def __init__(self, blobs: dict[Any, bytes]):
+        self.blobs, self.open = blobs, {}
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        value = self.open.get(key, _MISSING)
+        if value is _MISSING:
+            import marshal
+
+            blob = self.blobs.get(key)
+            value = self.open[key] = None if blob is None else marshal.loads(blob)
+        return default if value is None else value
+
+
+class _Owners(_Packed):
+    """The organization each mention went to, by (article id, mention id): shards are articles."""
+
+    def __init__(self, blobs: dict[str, bytes], changes: dict | None = None):
+        super().__init__(blobs)
+        self.changes = changes if changes is not None else {}
+
+    def __getitem__(self, slot: tuple[str, str]) -> str:
+        found = self.changes.get(slot)
+        return found if found is not None else self.get(slot[0])[slot[1]]
+
+
+class _ByRest:
+    """Read side of the ``ident_keys`` table: identity -> organization keys, packed by the identity's rest."""
+
+    def __init__(self, packed: _Packed):
+        self.packed = packed
+
+    def get(self, ident: tuple, default: Any = ()) -> Any:
+        return self.packed.get(ident[2], {}).get(ident, default)
+
+
+def _repack(base: _Packed, changes: dict[Any, Any], shard_of: Callable[[Any], Any] | None = None,
+            entry_of: Callable[[Any], Any] | None = None, emptied: set = frozenset()) -> tuple[dict[Any, bytes], set]:
+    """``base``'s blobs with ``changes`` (item key -> value, None to remove) applied, and the shards changed.
+
+    Without ``shard_of`` each key is a shard of its own and its value the
+    whole shard; else an item lives in shard ``shard_of(key)`` under
+    ``entry_of(key)``, and the shards in ``emptied`` start empty.
+    """
+    import marshal
+
+    blobs = dict(base.blobs)
+    if shard_of is None:
+        for key, value in changes.items():
+            if value:
+                blobs[key] = marshal.dumps(value)
+            else:
+                blobs.pop(key, None)
+        return blobs, set(changes)
+    shards: dict[Any, dict] = {shard: {} for shard in emptied}
+    for key, value in changes.items():
+        shard = shard_of(key)
+        if shard not in shards:
+            shards[shard] = dict(base.get(shard, {}))
+        if value is None:
+            shards[shard].pop(entry_of(key), None)
+        else:
+            shards[shard][entry_of(key)] = value
+    for shard, entries in shards.items():
+        if entries:
+            blobs[shard] = marshal.dumps(entries)
+        else:
+            blobs.pop(shard, None)
+    return blobs, set(shards)
 
 
 def kinds_of(kinds: dict[str, bytes], key: str) -> dict:
@@ -202,9 +294,9 @@ class _Resolver:
         self.encode = node_encoder()
         state = self.state
         old_articles = state["articles"]
+        current = self.current
         removed = sorted(aid for aid, (path, name, _) in old_articles.items()
-                         if aid not in self.current or (self.current[aid][0].path, self.current[aid][0].file_name)
-                         != (path, name))
+                         if (now := current.get(aid)) is None or now[0].path != path or now[0].file_name != name)
         self.removed = set(removed)
         added = sorted(aid for aid in self.current if aid not in old_articles or aid in self.removed)
         self.added = set(added)
@@ -212,6 +304,11 @@ class _Resolver:
             raise _Fallback
         import marshal
 
+        self.old_owner = _Owners(state["owner"])
+        self.old_rest_ids = _Packed(state["rest_ids"])
+        self.old_ident_keys = _Packed(state["ident_keys"])  # by rest: {identity: organization keys}
+        self.ident_keys = _ByRest(self.old_ident_keys)
+        self.adjacency, self.article_links = _Packed(state["adjacency"]), _Packed(state["article_links"])
         memo, reports = dict(state["memo"]), dict(state["reports"])
         self.decoded: dict[tuple[str, str], list] = {}
         touched = self.touched = defaultdict(set)  # table -> keys whose entry may have changed
@@ -240,7 +337,6 @@ class _Resolver:
         self.gone = gone
         for table in ("articles", "title_place", "art_place"):
             touched[table].update(self.removed | self.added)
-        touched["owner"].update((m[0], m[1]) for m in gone)
 
         subset, old_keys = self._affected(gone, new)
         new_orgs = self._recluster(subset, old_keys)
@@ -252,7 +348,7 @@ class _Resolver:
             self.lines["articles"][aid] = self.encode("articles", aid, self.current[aid][0])
         report = [line for aid in sorted(self.names) for line in reports.get((aid, self.names[aid]), ())]
         new_state = self._state(subset, old_keys, new_orgs, links)
-        return Delta(new_state, state_patch(state, new_state, self.touched, self.order_changes),
+        return Delta(new_state, state_patch(state, new_state, self.touched, self.order_changes, self.size_changes),
                      {s: v for s, v in self.lines.items() if v}, report, len(subset))
 
     def mentions(self, aid: str) -> list:
@@ -281,31 +377,27 @@ class _Resolver:
         """
         from kg.identity import groups
 
-        state = self.state
-        owner = state["owner"]
-        rest_ids = dict(state["rest_ids"])
+        owner, old_rest_ids = self.old_owner, self.old_rest_ids
+        rest_ids: dict[str, dict] = {}  # rest -> its identities now (changed rests only)
         changed: dict[str, set] = defaultdict(set)  # rest -> identities of changed mentions
         for mentions, step in ((gone, -1), (new, 1)):
             for mention in mentions:
                 for ident in mention[6]:
                     rest = ident[2]
                     if rest not in changed:
-                        rest_ids[rest] = dict(rest_ids.get(rest, {}))
+                        rest_ids[rest] = dict(old_rest_ids.get(rest, {}))
                     changed[rest].add(ident)
                     counts = rest_ids[rest]
                     counts[ident] = counts.get(ident, 0) + step
                     if not counts[ident]:
                         del counts[ident]
-        for rest in changed:
-            if not rest_ids[rest]:
-                del rest_ids[rest]
         self.rest_ids = rest_ids
         self.touched["rest_ids"].update(changed)
         old_keys = {owner[(m[0], m[1])] for m in gone}
-        ident_keys = state["ident_keys"]
+        ident_keys = self.ident_keys
         active: set[str] = set()  # organizations whose mentions must be clustered again
         for rest, idents in changed.items():
-            before, after = state["rest_ids"].get(rest, {}), rest_ids.get(rest, {})
+            before, after = old_rest_ids.get(rest, {}), rest_ids[rest]
             whole = before.keys() != after.keys() and (len(groups(before)) == 1 or len(groups(after)) == 1)
             if whole:
                 idents = before.keys() | after.keys()  # all readings were (or are now) one unit
@@ -332,7 +424,7 @@ class _Resolver:
         body named once more, or once less); only its type counts and
         articles change. Returns the new mentions still to cluster.
         """
-        ident_keys, owner = self.state["ident_keys"], self.state["owner"]
+        ident_keys, owner = self.ident_keys, self.old_owner
         counts = {key: kinds_of(self.state["kinds"], key) for key in old_keys - active}
         for mention in gone:
             key = owner[(mention[0], mention[1])]
@@ -398,7 +490,7 @@ class _Resolver:
                 linked[ident].append(j)
         joined = _Groups(len(kinds))
         for rest in sorted({ident[2] for ident in linked}):
-            for group in groups(self.rest_ids[rest]):
+            for group in groups(self.rest_ids[rest] if rest in self.rest_ids else self.old_rest_ids.get(rest, {})):
                 found = sorted({j for ident in group for j in linked.get(ident, ())})
                 for j in found[1:]:
                     joined.union(found[0], j)
@@ -423,7 +515,7 @@ class _Resolver:
         from kg.model import RELATION_TYPES
         from kg.resolve import _confidence, node_from_line
 
-        owner, owner_of = self.state["owner"], self.owner_of
+        owner, owner_of = self.old_owner, self.owner_of
         moved: dict[str, set[str]] = {key: set() for key in old_keys}  # old key -> new keys of its remaining mentions
         for mention in subset:
             if mention[0] not in self.added:
@@ -459,7 +551,7 @@ class _Resolver:
             for e in kept:
                 slots[(e.article, e.sentence)] = max(e.confidence, slots.get((e.article, e.sentence), 0.0))
 
-        adjacency, article_links = self.state["adjacency"], self.state["article_links"]
+        adjacency, article_links = self.adjacency, self.article_links
         for key in sorted(changed):
             for lk in adjacency.get(key, ()):
                 seed(lk)
@@ -517,12 +609,8 @@ class _Resolver:
 
         state = self.state
         old_orgs = state["orgs"]
-        owner = dict(state["owner"])
-        for mention in self.gone:
-            del owner[(mention[0], mention[1])]
-        owner.update(self.owner_of)
-        self.owner = owner
-        self.touched["owner"].update(self.owner_of)
+        # The mentions of removed articles go with their shards; every other mention that moved is in owner_of.
+        owner = self.owner = _Owners(state["owner"], self.owner_of)
         orgs = {key: value for key, value in old_orgs.items() if key not in old_keys}
         for key, org in new_orgs.items():
             own = old_orgs[key][1] if key in self.passive else _name_place([org.name, *sorted(org.aliases)])
@@ -536,7 +624,7 @@ class _Resolver:
         art_place = dict(state["art_place"])
         for aid in self.removed:
             art_place.pop(aid, None)
-        old_owner = state["owner"]
+        old_owner = self.old_owner
         touched = set(self.added) | {m[0] for m in subset if m[0] not in self.added and
                                      old_orgs[old_owner[(m[0], m[1])]][1] != orgs[self.owner_of[(m[0], m[1])]][1]}
         self.touched["art_place"].update(touched)
@@ -611,31 +699,36 @@ class _Resolver:
         for aid in sorted(self.added):
             article = self.current[aid][0]
             articles[aid] = (article.path, article.file_name, tuple(article.warnings or ()))
-        adjacency = dict(state["adjacency"])
-        article_links = dict(state["article_links"])
+        adjacency: dict[str, list | None] = {}  # changed entries (None: removed)
+        article_links: dict[str, list | None] = {}
 
         def edit(table: dict, key: Any, drop: Any = None, add: Any = None) -> None:
-            self.touched["adjacency" if table is adjacency else "article_links"].add(key)
-            values = [v for v in table.get(key, ()) if v != drop] if drop is not None else list(table.get(key, ()))
+            old = (self.adjacency if table is adjacency else self.article_links).get(key, ())
+            values = table[key] if key in table else list(old)
+            values = [v for v in (values or ()) if v != drop] if drop is not None else list(values or ())
             if add is not None:
                 values.append(add)
-            if values:
-                table[key] = values
-            else:
-                table.pop(key, None)
+            table[key] = values or None
 
-        for lk, link in self.seeded.items():
-            edit(adjacency, lk[1], drop=lk)
-            edit(adjacency, lk[2], drop=lk)
-            for aid in {e.article for e in link.evidence}:
+        # Only what a link gained or lost: a link stated in thousands of articles gains one.
+        seeded = self.seeded
+        for lk, link in seeded.items():
+            kept = links.get(lk)
+            if kept is None:
+                edit(adjacency, lk[1], drop=lk)
+                edit(adjacency, lk[2], drop=lk)
+            now = {e.article for e in kept.evidence} if kept is not None else set()
+            for aid in {e.article for e in link.evidence} - now:
                 edit(article_links, aid, drop=lk)
         for lk, link in links.items():
-            edit(adjacency, lk[1], add=lk)
-            edit(adjacency, lk[2], add=lk)
-            for aid in sorted({e.article for e in link.evidence}):
+            old = seeded.get(lk)
+            if old is None:
+                edit(adjacency, lk[1], add=lk)
+                edit(adjacency, lk[2], add=lk)
+            before = {e.article for e in old.evidence} if old is not None else set()
+            for aid in sorted({e.article for e in link.evidence} - before):
                 edit(article_links, aid, add=lk)
-        ident_keys = dict(state["ident_keys"])
-        old_owner = state["owner"]
+        old_owner = self.old_owner
         drop: dict[Any, set[str]] = defaultdict(set)
         kinds = dict(state["kinds"])
         for key in old_keys:
@@ -659,13 +752,29 @@ class _Resolver:
         for mention in subset:
             for ident in mention[6]:
                 add[ident].add(self.owner_of[(mention[0], mention[1])])
-        self.touched["ident_keys"].update(drop.keys() | add.keys())
+        ident_changes = {}
         for ident in drop.keys() | add.keys():
-            keys = (set(ident_keys.get(ident, ())) - drop.get(ident, set())) | add.get(ident, set())
-            if keys:
-                ident_keys[ident] = keys
-            else:
-                ident_keys.pop(ident, None)
+            keys = (set(self.ident_keys.get(ident, ())) - drop.get(ident, set())) | add.get(ident, set())
+            ident_changes[ident] = tuple(sorted(keys)) if keys else None
+        ident_keys, shards = _repack(self.old_ident_keys, ident_changes, lambda ident: ident[2], lambda ident: ident)
+        self.touched["ident_keys"].update(shards)
+        packed = {}
+        for name, table in (("adjacency", adjacency), ("article_links", article_links)):
+            old = getattr(self, name)
+            # A link taken over with the same key is dropped and added again: its lists are the same, but for order.
+            same = [key for key, values in table.items() if values is not None and len(values) == len(old.get(key, ()))
+                    and sorted(values) == sorted(old.get(key, ()))]
+            for key in same:
+                del table[key]
+            packed[name], shards = _repack(old, table)
+            self.touched[name].update(shards)
+        # A removed article's mentions go with its shard (an article removed and added again starts afresh).
+        owners, shards = _repack(self.old_owner, self.owner.changes, lambda slot: slot[0], lambda slot: slot[1],
+                                 emptied=self.removed)
+        self.touched["owner"].update(shards)
+        rest_ids, shards = _repack(self.old_rest_ids, {rest: value for rest, value in self.rest_ids.items()
+                                                       if value != self.old_rest_ids.get(rest, {})})
+        self.touched["rest_ids"].update(shards)
         order = {}
         self.order_changes: dict[str, tuple[list, list]] = {}  # section -> (keys added, keys removed)
         for section in SECTIONS:
@@ -674,42 +783,41 @@ class _Resolver:
             if not changes:
                 order[section] = old
                 continue
-            gone = {key for key, line in changes.items() if line is None}
-            known = set(old) if changes else set()
+            # A few hundred keys in lists of tens of thousands: found by bisection, not by sets of every key.
+            known = {key for key in changes if (i := bisect_left(old, key)) < len(old) and old[i] == key}
             fresh = sorted(key for key, line in changes.items() if line is not None and key not in known)
-            kept = [key for key in old if key not in gone] if gone else old
-            order[section] = list(merge(kept, fresh)) if fresh else list(kept)
-            self.order_changes[section] = (fresh, sorted(key for key in gone if key in known))
+            gone = sorted(key for key in known if changes[key] is None)
+            order[section] = _apply_sorted(list(old), fresh, gone)
+            self.order_changes[section] = (fresh, gone)
         line_bytes = dict(state["line_bytes"])
-        for section, changes in self.lines.items():
-            self.touched["line_bytes"].update((section, key) for key in changes)
-            for key, line in changes.items():
-                if line is None:
-                    del line_bytes[(section, key)]
-                else:
-                    line_bytes[(section, key)] = len(line.encode("utf-8"))
-        return {**state, "line_bytes": line_bytes, "memo": self.memo, "reports": self.reports, "articles": articles, "owner": self.owner, **self.tables,
-                "adjacency": adjacency, "article_links": article_links, "rest_ids": self.rest_ids,
-                "ident_keys": ident_keys, "kinds": kinds, "order": order}
-
-
-# Tables whose values are collections: a patch holds the elements added and removed, not the whole value.
-_NESTED = ("adjacency", "article_links", "ident_keys", "rest_ids")
+        self.size_changes = {section: {key: None if line is None else len(line.encode("utf-8"))
+                                       for key, line in changes.items()}
+                             for section, changes in self.lines.items() if changes}
+        for section, changes in self.size_changes.items():
+            keys, line_bytes[section] = edit_sorted(state["order"][section], line_bytes[section], changes)
+            if keys != order[section]:  # the two edits are the same; a full resolution if ever not
+                raise _Fallback
+        return {**state, "line_bytes": line_bytes, "memo": self.memo, "reports": self.reports, "articles": articles,
+                "owner": owners, **self.tables, **packed, "rest_ids": rest_ids, "ident_keys": ident_keys,
+                "kinds": kinds, "order": order}
 
 
 def state_patch(old: State, new: State, touched: dict[str, set] | None = None,
-                order_changes: dict[str, tuple[list, list]] | None = None) -> dict:
+                order_changes: dict[str, tuple[list, list]] | None = None,
+                size_changes: dict[str, dict] | None = None) -> dict:
     """The entries of ``new``'s tables that are not those of ``old`` (a delta shares the unchanged values).
 
-    Dict tables give ``(updated entries, deleted keys)``; in the tables of
-    collections an updated entry is itself ``(added, removed)`` elements (a
-    hub's thousand links are not repeated for one more); ``order`` and
+    Dict tables give ``(updated entries, deleted keys)`` (in packed tables,
+    see :func:`_pack`, the changed shards); ``order`` and
     ``subs`` (sorted lists) give the keys added and removed. Replayed by
     :func:`apply_patch`, so a build saves a patch, not every table.
     ``touched`` (table -> keys), when given, names every key whose entry may
     differ: only those are compared; ``order_changes`` (section -> (keys
     added, keys removed), sorted), when given, what the delta knows changed
-    in ``order`` (comparing two 30,000-key lists as sets is not needed).
+    in ``order`` (comparing two 30,000-key lists as sets is not needed);
+    ``size_changes`` (section -> key -> line size or None) the same for
+    ``line_bytes`` (sizes aligned with ``order``: a patch holds the sizes by
+    key, and the replay puts them in place with the keys).
     """
     patch: dict[str, Any] = {}
     for table in TABLES:
@@ -722,6 +830,17 @@ def state_patch(old: State, new: State, touched: dict[str, set] | None = None,
                             for section in SECTIONS if before[section] is not after[section]}
         elif table == "subs":
             patch[table] = _list_change(before, after)
+        elif table == "line_bytes":
+            if size_changes is None:
+                size_changes = {}
+                for section in SECTIONS:
+                    was = dict(zip(old["order"][section], before[section]))
+                    now = dict(zip(new["order"][section], after[section]))
+                    changed = {key: size for key, size in now.items() if was.get(key) != size}
+                    changed.update({key: None for key in was if key not in now})
+                    if changed:
+                        size_changes[section] = changed
+            patch[table] = size_changes
         else:
             if touched is None:
                 updated = {key: value for key, value in after.items() if before.get(key, _MISSING) is not value}
@@ -731,8 +850,6 @@ def state_patch(old: State, new: State, touched: dict[str, set] | None = None,
                 updated = {key: after[key] for key in keys
                            if key in after and before.get(key, _MISSING) is not after[key]}
                 deleted = [key for key in keys if key in before and key not in after]
-            if table in _NESTED:
-                updated = {key: _element_change(before.get(key), value) for key, value in updated.items()}
             patch[table] = (updated, deleted)
     return patch
 
@@ -745,31 +862,13 @@ def _list_change(before: list, after: list) -> tuple[list, list]:
     return sorted(new - old), sorted(old - new)
 
 
-def _element_change(before: Any, after: Any) -> tuple:
-    if isinstance(after, dict):
-        before = before or {}
-        return ({k: v for k, v in after.items() if before.get(k, _MISSING) != v}, [k for k in before if k not in after])
-    old, new = set(before or ()), set(after)
-    return (sorted(new - old), sorted(old - new))
-
-
-def _apply_elements(value: Any, change: tuple, kind: str) -> Any:
-    added, removed = change
-    if kind == "rest_ids":
-        value = dict(value or {})
-        for key in removed:
-            del value[key]
-        value.update(added)
-        return value
-    if kind == "ident_keys":
-        return (set(value or ()) - set(removed)) | set(added)
-    gone = set(removed)
-    return [v for v in (value or ()) if v not in gone] + list(added)
-
-
 def apply_patch(state: State, patch: dict) -> State:
     """``state`` (changed in place) with ``patch`` of :func:`state_patch` applied."""
+    for section, changes in patch.get("line_bytes", {}).items():  # placed by the keys before they change
+        state["line_bytes"][section] = edit_sorted(state["order"][section], state["line_bytes"][section], changes)[1]
     for table, change in patch.items():
+        if table == "line_bytes":
+            continue
         if table == "order":
             for section, (added, removed) in change.items():
                 state[table][section] = _apply_sorted(state[table][section], added, removed)
@@ -780,15 +879,7 @@ def apply_patch(state: State, patch: dict) -> State:
             values = state[table]
             for key in deleted:
                 del values[key]
-            if table in _NESTED:
-                for key, elements in updated.items():
-                    value = _apply_elements(values.get(key), elements, table)
-                    if value:
-                        values[key] = value
-                    else:
-                        values.pop(key, None)
-            else:
-                values.update(updated)
+            values.update(updated)
     return state
 
 

@@ -106,15 +106,20 @@ def _article(article: Article) -> Iterator[str]:
         yield _line(subject, DCTERMS + "source", text(article.source))
 
 
+_ALT_LABEL = f" <{SKOS}altLabel> "
+_MENTIONED_IN = f" <{LJ}mentionedIn> <{ID}article/"
+
+
 def _organization(org: Organization) -> Iterator[str]:
     subject = org_iri(org.key)
     yield _line(subject, RDF_TYPE, iri(LJ + org.type))
     yield _line(subject, RDF_TYPE, iri(ORG + "Organization"))
     yield _line(subject, SKOS + "prefLabel", text(org.name))
+    start = f"<{subject}>"
     for alias in sorted(org.aliases - {org.name}):
-        yield _line(subject, SKOS + "altLabel", text(alias))
+        yield f"{start}{_ALT_LABEL}{text(alias)} .\n"
     for article_id in sorted(org.articles):
-        yield _line(subject, LJ + "mentionedIn", iri(article_iri(article_id)))
+        yield f"{start}{_MENTIONED_IN}{article_id}> .\n"
     if org.place:
         yield _line(subject, LJ + "locatedIn", iri(place_iri(org.place)))
     if org.implicit:
@@ -125,29 +130,50 @@ def _organization(org: Organization) -> Iterator[str]:
         yield _line(subject, LJ + "curatedBy", iri(decision_iri(decision)))
 
 
+# The fixed parts of a link's lines, made once (a large graph writes hundreds of thousands of them).
+_A_LINK = f" <{RDF_TYPE}> <{LJ}Link> .\n"
+_RELATION = f" <{LJ}relation> <"
+_SOURCE = f" <{LJ}source> "
+_TARGET = f" <{LJ}target> "
+_CONFIDENCE = f" <{LJ}confidence> \""
+_DECIMAL = f"\"^^<{XSD}decimal> .\n"
+_ARTICLE_COUNT = f" <{LJ}articleCount> \""
+_INTEGER = f"\"^^<{XSD}integer> .\n"
+_DERIVED = f" <{PROV}wasDerivedFrom> <{ID}article/"
+_EVIDENCE = f" <{LJ}evidence> "
+_A_EVIDENCE = f" <{RDF_TYPE}> <{LJ}Evidence> .\n"
+_SENTENCE = f" <{LJ}sentence> "
+
+
 def _link(link: Link, properties: dict[str, str], symmetric: frozenset[str]) -> Iterator[str]:
-    subject = link_iri(link)
-    head, tail = org_iri(link.head), org_iri(link.tail)
+    # The lines of link_iri, evidence_iri and _line, written out: this is the bulk of a graph.
+    ends = f"{link.type}\x1f{link.head}\x1f{link.tail}"
+    subject = f"<{ID}link/{link.type}/{hashlib.sha1(ends.encode('utf-8')).hexdigest()[:12]}>"
+    head, tail = f"<{org_iri(link.head)}>", f"<{org_iri(link.tail)}>"
     prop = properties[link.type]
-    yield _line(head, prop, iri(tail))
+    yield f"{head} <{prop}> {tail} .\n"
     if prop in symmetric:
-        yield _line(tail, prop, iri(head))
-    yield _line(subject, RDF_TYPE, iri(LJ + "Link"))
-    yield _line(subject, LJ + "relation", iri(prop))
-    yield _line(subject, LJ + "source", iri(head))
-    yield _line(subject, LJ + "target", iri(tail))
-    yield _line(subject, LJ + "confidence", typed(f"{link.confidence:.3f}", "decimal"))
-    yield _line(subject, LJ + "articleCount", typed(len(link.article_ids), "integer"))
-    for article_id in sorted(link.article_ids):
-        yield _line(subject, PROV + "wasDerivedFrom", iri(article_iri(article_id)))
+        yield f"{tail} <{prop}> {head} .\n"
+    yield subject + _A_LINK
+    yield f"{subject}{_RELATION}{prop}> .\n"
+    yield f"{subject}{_SOURCE}{head} .\n"
+    yield f"{subject}{_TARGET}{tail} .\n"
+    yield f"{subject}{_CONFIDENCE}{link.confidence:.3f}{_DECIMAL}"
+    articles = link.article_ids
+    yield f"{subject}{_ARTICLE_COUNT}{len(articles)}{_INTEGER}"
+    for article_id in sorted(articles):
+        yield f"{subject}{_DERIVED}{article_id}> .\n"
+    ends += "\x1f"
     for evidence in sorted(link.evidence, key=lambda e: (e.article, e.sentence)):
-        node = evidence_iri(link, evidence.article, evidence.sentence)
-        yield _line(subject, LJ + "evidence", iri(node))
-        yield _line(node, RDF_TYPE, iri(LJ + "Evidence"))
-        yield _line(node, LJ + "sentence", text(evidence.sentence))
-        yield _line(node, PROV + "wasDerivedFrom", iri(article_iri(evidence.article)))
-        yield _line(node, LJ + "confidence", typed(f"{evidence.confidence:.3f}", "decimal"))
+        digest = hashlib.sha1(f"{ends}{evidence.article}\x1f{evidence.sentence}".encode("utf-8")).hexdigest()[:16]
+        node = f"<{ID}evidence/{digest}>"
+        yield f"{subject}{_EVIDENCE}{node} .\n"
+        yield node + _A_EVIDENCE
+        yield f"{node}{_SENTENCE}{text(evidence.sentence)} .\n"
+        yield f"{node}{_DERIVED}{evidence.article}> .\n"
+        yield f"{node}{_CONFIDENCE}{evidence.confidence:.3f}{_DECIMAL}"
     if link.curated_by:
+        subject = subject[1:-1]
         yield _line(subject, LJ + "curated", typed("true", "boolean"))
         yield _line(subject, PROV + "wasGeneratedBy", iri(decision_iri(link.curated_by)))
         if link.note:

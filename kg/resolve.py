@@ -96,9 +96,7 @@ def resolve(docs: Iterable[tuple[Article, dict]], curation: Curation | None = No
         key = (article_id, article.file_name)
         found = memo.get(key) if memo is not None else None
         if found is None:
-            report: list[str] = []
-            plain = [m.as_tuple() for m in _mentions(article, extractions[article_id], report)]
-            found = (tuple(report), plain)
+            found = article_mentions(article, extractions[article_id])
         fresh[key] = found
         resolved.report.extend(found[0])
         for plain in found[1]:
@@ -113,9 +111,11 @@ def resolve(docs: Iterable[tuple[Article, dict]], curation: Curation | None = No
     mention_key = _organizations(mentions, clusters, preferred, marks, resolved)
     if trace is not None:
         trace["owner"] = {mentions[i].order: key for i, key in mention_key.items()}
-    key_map = apply_organization_decisions(curation, resolved)
+    # Without such decisions these only index every name (a tenth of resolving 10,000 articles).
+    key_map = apply_organization_decisions(curation, resolved) if curation.of("remove", "rename", "retype") else {}
     _links(extractions, by_entity, mention_key, key_map, resolved)
-    apply_link_decisions(curation, resolved)
+    if curation.of("remove_link", "add_link"):
+        apply_link_decisions(curation, resolved)
     list_unapplied(curation, resolved)
     attach_places(resolved, trace)
     resolved.organizations = dict(sorted(resolved.organizations.items()))
@@ -124,6 +124,21 @@ def resolve(docs: Iterable[tuple[Article, dict]], curation: Curation | None = No
 
 
 # ---------------------------------------------------------------- mentions
+
+
+def article_mentions(article: Article, extraction: dict) -> tuple[tuple[str, ...], list[tuple]]:
+    """One article's entry of the mention memo: (the report lines it gave, its mentions as plain tuples).
+
+    A function of the article's id, file name and extraction alone, so it can
+    be found beside the extraction (kg.build.process_file with ``mentions``).
+
+    >>> a = Article("a.txt", "a.txt", "a" * 64, "")
+    >>> article_mentions(a, {"entities": [{"id": "e1", "name": "铜陵海关", "type": "Customs"}]})[1][0][2]
+    '铜陵海关'
+    """
+    report: list[str] = []
+    plain = [m.as_tuple() for m in _mentions(article, extraction, report)]
+    return tuple(report), plain
 
 
 def _mentions(article: Article, extraction: dict, report: list[str]) -> list[Mention]:
@@ -322,7 +337,7 @@ def _organizations(mentions, clusters, preferred: set[int], marks, resolved: Res
         candidates = {m.name for m in pool} | {
             normalize(f) for m in pool for f in m.forms if identity(f) in m.links
         }
-        name = min(candidates, key=_name_rank)
+        name = min(candidates, key=_name_rank) if len(candidates) > 1 else next(iter(candidates))
         key = name
         if key in resolved.organizations:
             number = 2
@@ -330,8 +345,11 @@ def _organizations(mentions, clusters, preferred: set[int], marks, resolved: Res
                 number += 1
             key = f"{name}#{number}"
             resolved.report.append(f"two organizations kept apart share the name '{name}': the second is '{key}'")
-        types = Counter(m.type for m in members)
-        kind = min(types, key=lambda t: (-types[t], ORG_TYPES.index(t)))
+        if len(members) == 1:  # most organizations are named in one article
+            kind = members[0].type
+        else:
+            types = Counter(m.type for m in members)
+            kind = min(types, key=lambda t: (-types[t], ORG_TYPES.index(t)))
         forms = {f for m in members for f in m.forms}
         resolved.organizations[key] = Organization(
             key=key,
@@ -361,27 +379,29 @@ def _confidence(value: Any) -> float:
 
 def _links(extractions, by_entity, mention_key, key_map, resolved: Resolved) -> None:
     evidence: dict[tuple[str, str, str], dict[tuple[str, str], float]] = defaultdict(dict)
+
+    def organization(article_id: str, entity: Any) -> str | None:
+        i = by_entity.get((article_id, str(entity)))
+        key = mention_key.get(i) if i is not None else None
+        return key_map.get(key, key) if key is not None and key_map else key
+
     for article_id in sorted(extractions):
         for relation in extractions[article_id].get("relations", []):
             if not isinstance(relation, dict) or relation.get("type") not in RELATION_TYPES:
                 continue
-            ends = []
-            for end in ("head", "tail"):
-                i = by_entity.get((article_id, str(relation.get(end))))
-                key = mention_key.get(i) if i is not None else None
-                key = key_map.get(key, key) if key is not None else None
-                ends.append(key)
-            if None in ends or ends[0] == ends[1]:
+            head, tail = organization(article_id, relation.get("head")), organization(article_id, relation.get("tail"))
+            if head is None or tail is None or head == tail:
                 continue
-            lk = link_key(relation["type"], ends[0], ends[1])
-            sentences = [relation.get("evidence"), *(relation.get("evidences") or [])]
+            slots = evidence[link_key(relation["type"], head, tail)]
             confidence = _confidence(relation.get("confidence", 1.0))
-            for sentence in sentences:
-                if isinstance(sentence, str) and sentence.strip():
-                    slot = (article_id, sentence.strip())
-                    evidence[lk][slot] = max(confidence, evidence[lk].get(slot, 0.0))
-            if not evidence[lk]:
-                evidence[lk][(article_id, "")] = confidence
+            for sentence in (relation.get("evidence"), *(relation.get("evidences") or [])):
+                if isinstance(sentence, str) and (sentence := sentence.strip()):
+                    slot = (article_id, sentence)
+                    known = slots.get(slot)
+                    if known is None or confidence > known:  # the highest confidence a sentence was given
+                        slots[slot] = confidence
+            if not slots:
+                slots[(article_id, "")] = confidence
     for lk in sorted(evidence):
         items = [Evidence(a, s, c) for (a, s), c in sorted(evidence[lk].items())]
         resolved.links[lk] = Link(type=lk[0], head=lk[1], tail=lk[2], evidence=items)

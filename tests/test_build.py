@@ -281,3 +281,53 @@ def test_the_short_forms_read_without_yaml_are_those_yaml_reads():
     assert _plain_short_forms(raw) == yaml.safe_load(raw)["short_forms"]
     assert _plain_short_forms(raw.replace("short_forms:\n", "short_forms:\n  x: [yes]\n")) is None
     assert _plain_short_forms(raw.replace("short_forms:\n", "short_forms:  # note\n")) is None
+
+
+def test_workers_find_the_same_mentions_as_resolution(sample_corpus):
+    from kg.resolve import article_mentions
+
+    result = process_file(str(sample_corpus / "01_tongling-kouan-dangjianquan.txt"), mentions=True)
+    assert result.mentions == article_mentions(result.article, result.extraction)
+    plain = process_file(str(sample_corpus / "01_tongling-kouan-dangjianquan.txt"))
+    assert result.mentions[1] and plain.mentions is None
+
+
+def test_one_or_two_bulk_loads_and_saving_while_loading_give_the_same_version(tmp_path, sample_corpus, monkeypatch):
+    """Small chunks: several loads per build, the JSON and state written while they run; jobs=1 loads one at a time."""
+    import pyoxigraph as ox
+
+    import kg.build
+
+    monkeypatch.setattr(kg.build, "LOAD_CHUNK", 300)
+    made = {}
+    for jobs in (1, 2):
+        summary = build([sample_corpus], tmp_path / f"s{jobs}", jobs=jobs)
+        versions = tmp_path / f"s{jobs}" / "versions"
+        quads = sorted(str(q) for q in ox.Store.read_only(str(versions / summary.version)))
+        made[jobs] = (quads, (versions / f"{summary.version}.resolved.json").read_bytes(), summary.triples)
+        assert (versions / f"{summary.version}.state").stat().st_size > 0
+        assert {"encode", "save", "load"} <= set(summary.timings) and summary.timings["load"] >= 0
+    assert made[1] == made[2] and made[1][2] > 3 * 300
+
+
+def test_the_link_writer_gives_the_lines_of_the_iri_helpers():
+    """kg.rdf._link writes its lines inline (the bulk of a graph): they are those of link_iri, evidence_iri, _line."""
+    from kg import rdf
+    from kg.model import Evidence, Link
+    from kg.vocabulary import LJ, relation_properties, symmetric_properties
+
+    evidence = [Evidence("a2", "乙“共建”\n。", 0.5), Evidence("a1", "甲乙共建。", 0.9)]
+    link = Link("joint_building", "铜陵 海关", "甲/乙", evidence)
+    lines = list(rdf._link(link, relation_properties(), symmetric_properties()))
+    subject = rdf.link_iri(link)
+    expected = {rdf._line(subject, LJ + "confidence", rdf.typed("0.900", "decimal")),
+                rdf._line(subject, LJ + "articleCount", rdf.typed(2, "integer"))}
+    for evidence in link.evidence:
+        node = rdf.evidence_iri(link, evidence.article, evidence.sentence)
+        expected |= {rdf._line(subject, LJ + "evidence", rdf.iri(node)),
+                     rdf._line(node, LJ + "sentence", rdf.text(evidence.sentence)),
+                     rdf._line(node, rdf.PROV + "wasDerivedFrom", rdf.iri(rdf.article_iri(evidence.article))),
+                     rdf._line(node, LJ + "confidence", rdf.typed(f"{evidence.confidence:.3f}", "decimal"))}
+    # Both directions, the link, its articles, its evidence.
+    assert expected <= set(lines) and len(lines) == len(set(lines)) == 2 + 6 + 2 + 2 * 5
+    assert rdf._line(rdf.org_iri("铜陵 海关"), LJ + "jointBuildingWith", rdf.iri(rdf.org_iri("甲/乙"))) in lines

@@ -193,23 +193,35 @@ def test_unchanged_files_are_not_read_again_and_their_mentions_not_found_again(t
                                                                                monkeypatch):
     import os
 
+    import kg.build
     import kg.ingest
     import kg.resolve
 
     corpus = copy_corpus(sample_corpus, tmp_path / "corpus", names[:6])
     store = tmp_path / "store"
     build([corpus], store, jobs=1)
-    read, found = [], []
+    # Spies that write to a file: a rebuild scans in a forked child (kg.scan.Background).
+    monkeypatch.setattr(kg.build, "BACKGROUND_ABOVE", 0)
+    log = tmp_path / "calls.log"
+    log.touch()
+
+    def note(what: str, name: str) -> None:
+        with open(log, "a", encoding="utf-8") as out:
+            out.write(f"{what} {name}\n")
+
+    def calls(what: str) -> list[str]:
+        return [line.split(" ", 1)[1] for line in log.read_text(encoding="utf-8").splitlines() if line.startswith(what)]
+
     read_bytes, mentions = kg.ingest.read_bytes, kg.resolve._mentions
-    monkeypatch.setattr(kg.ingest, "read_bytes", lambda path, **kw: read.append(path.name) or read_bytes(path, **kw))
-    monkeypatch.setattr(kg.resolve, "_mentions", lambda *args: found.append(args[0].file_name) or mentions(*args))
+    monkeypatch.setattr(kg.ingest, "read_bytes", lambda path, **kw: note("read", path.name) or read_bytes(path, **kw))
+    monkeypatch.setattr(kg.resolve, "_mentions", lambda *args: note("found", args[0].file_name) or mentions(*args))
     again = build([corpus], store, jobs=1)
-    assert (read, found, again.changed) == ([], [], 0)
+    assert (calls("read"), calls("found"), again.changed) == ([], [], 0)
     touched = corpus / names[2]
     info = touched.stat()
     os.utime(touched, ns=(info.st_atime_ns, info.st_mtime_ns + 1_000_000_000))  # same bytes, new time: read again
     build([corpus], store, jobs=1)
-    assert (read, found) == ([names[2]], [])
+    assert (calls("read"), calls("found")) == ([names[2]], [])
 
 
 def test_saved_mentions_of_other_code_are_not_used(tmp_path, sample_corpus, names, monkeypatch):
@@ -314,3 +326,103 @@ def test_a_build_with_curation_resolves_in_full_and_says_so(tmp_path, sample_cor
     copy_corpus(sample_corpus, corpus, names[4:5])
     summary = build([corpus], store, jobs=1, curation=repo_dir / "data" / "curation.yaml")
     assert summary.resolution == "full"
+
+
+def _evolve(corpus: Path, sample: Path, names: list[str]) -> None:
+    """Two articles added, one changed, one deleted, a non-article file and a duplicate added."""
+    copy_corpus(sample, corpus, names[6:8])
+    changed = corpus / names[0]
+    changed.write_text(changed.read_bytes().decode("utf-8-sig").replace("铜陵", "池州"), encoding="utf-8")
+    (corpus / names[1]).unlink()
+    (corpus / "notes.json").write_text("{}", encoding="utf-8")
+    shutil.copyfile(corpus / names[2], corpus / ("copy-" + names[2]))
+
+
+SUMMARY_FIELDS = ("articles_read", "extracted", "skipped", "duplicates", "warnings", "organizations_by_type",
+                  "links_by_type", "triples", "report", "load", "resolution", "changed")
+
+
+@pytest.mark.parametrize("child_fails", [False, True], ids=["child", "child-fails"])
+def test_the_scan_in_a_child_process_gives_the_in_process_result(tmp_path, sample_corpus, names, monkeypatch,
+                                                                 child_fails):
+    """kg.scan.Background (walk and extraction in a forked child) against the same rebuild scanned in process."""
+    import os
+
+    import kg.build
+    import kg.scan
+
+    corpus = copy_corpus(sample_corpus, tmp_path / "corpus", names[:6])
+    build([corpus], tmp_path / "a", jobs=1)
+    shutil.copytree(tmp_path / "a", tmp_path / "b", symlinks=True)
+    _evolve(corpus, sample_corpus, names)
+    monkeypatch.setattr(kg.build, "BACKGROUND_ABOVE", 0)  # this small store too
+    started = []
+    real_start, real_scan = kg.build._background_scan, kg.scan.scan
+    monkeypatch.setattr(kg.build, "_background_scan", lambda *args: started.append(1) or real_start(*args))
+    parent = os.getpid()
+
+    def scan(*args, **kwargs):  # fails in the child only: the parent scans again
+        if child_fails and os.getpid() != parent:
+            raise RuntimeError("the child failed")
+        return real_scan(*args, **kwargs)
+
+    monkeypatch.setattr(kg.scan, "scan", scan)
+    forked = build([corpus], tmp_path / "a", jobs=1)
+    monkeypatch.setattr(kg.build, "_background_scan", lambda *args: None)
+    alone = build([corpus], tmp_path / "b", jobs=1)
+    assert started and forked.resolution == "delta"
+    assert {f: getattr(forked, f) for f in SUMMARY_FIELDS} == {f: getattr(alone, f) for f in SUMMARY_FIELDS}
+    assert forked.extracted == 3 and forked.duplicates and forked.skipped
+    assert quads(tmp_path / "a") == quads(tmp_path / "b")
+
+
+def test_the_scan_child_is_ended_when_the_build_fails_before_it_is_needed(tmp_path, sample_corpus, names,
+                                                                          monkeypatch):
+    import os
+
+    import kg.build
+
+    corpus = copy_corpus(sample_corpus, tmp_path / "corpus", names[:3])
+    store = tmp_path / "store"
+    build([corpus], store, jobs=1)
+    before = quads(store)
+    monkeypatch.setattr(kg.build, "BACKGROUND_ABOVE", 0)
+    children = []
+    real_start = kg.build._background_scan
+
+    def start(*args):
+        background = real_start(*args)
+        children.append(background.pid)
+        return background
+
+    def broken(*args):
+        raise OSError("the state could not be read")
+
+    monkeypatch.setattr(kg.build, "_background_scan", start)
+    monkeypatch.setattr(kg.build, "_load_state", broken)
+    with pytest.raises(OSError):
+        build([corpus], store, jobs=1)
+    assert children
+    with pytest.raises(ChildProcessError):  # reaped: no child left running or as a zombie
+        os.waitpid(children[0], os.WNOHANG)
+    assert quads(store) == before
+
+
+def test_the_cache_prunes_other_versions_once_until_another_version_writes(tmp_path):
+    from kg.cache import ExtractionCache
+
+    old = ExtractionCache(tmp_path, version="0.9+old")
+    old.put("ab" * 32, False, {}, {"entities": []})
+    old.close()
+    cache = ExtractionCache(tmp_path, version="1.0+new")
+    cache.put("cd" * 32, False, {}, {"entities": []})
+    assert cache.prune() == 1
+    cache.close()
+    old = ExtractionCache(tmp_path, version="0.9+old")
+    old.put("ef" * 32, False, {}, {"entities": []})  # another version writes after the prune
+    old.close()
+    cache = ExtractionCache(tmp_path, version="1.0+new")
+    assert len(cache) == 2 and cache.prune() == 1 and len(cache) == 1
+    cache.put("01" * 32, False, {}, {"entities": []})
+    assert cache.prune() == 0 and len(cache) == 2  # nothing of another version: no scan
+    cache.close()

@@ -145,3 +145,12 @@ def test_docstring_examples():
 
     result = doctest.testmod(kg.walk)
     assert result.failed == 0 and result.attempted > 0
+
+
+def test_scan_docstring_examples():
+    import doctest
+
+    import kg.scan
+
+    result = doctest.testmod(kg.scan)
+    assert result.failed == 0 and result.attempted > 0

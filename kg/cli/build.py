@@ -63,7 +63,9 @@ def _print_summary(summary, fmt: str, curation: str | None = None) -> None:
 @click.option("--curation", type=click.Path(dir_okay=False), default=None,
               help="Curation file applied on this build (default: data/curation.yaml when it exists).")
 @click.option("--no-curation", is_flag=True, help="Ignore the default curation file.")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes [default: all cores].")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Cores to spread the build over: extraction processes, and bulk loads at once (at most 2) "
+                   "[default: all cores].")
 @click.option("--full", is_flag=True,
               help="Extract every article again and reload every triple, instead of reusing the cache "
                    "and rewriting only what changed.")

@@ -183,15 +183,15 @@ def test_a_file_that_vanishes_during_the_build_is_reported_not_fatal(tmp_path, m
 
     folder = tmp_path / "a"
     make_good_folder(folder)
-    walk = kg.walk.iter_article_files
+    walk = kg.walk.iter_article_stats
 
-    def vanishing(paths, **kwargs):  # the file is deleted right after the walk found it
+    def vanishing(paths, **kwargs):  # the file is deleted right after the walk found (and stated) it
         for item in walk(paths, **kwargs):
-            if isinstance(item, Path) and item.name == "donggang.txt":
-                item.unlink()
+            if isinstance(item, tuple) and Path(item[0]).name == "donggang.txt":
+                Path(item[0]).unlink()
             yield item
 
-    monkeypatch.setattr(kg.walk, "iter_article_files", vanishing)
+    monkeypatch.setattr(kg.walk, "iter_article_stats", vanishing)
     result = cli_build([str(folder)], tmp_path / "store")
     assert result.exit_code == 3, result.output
     summary = json_summary(result.stdout)

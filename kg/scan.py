@@ -1,0 +1,338 @@
+"""The first part of a build: find the article files, hash what changed, take what the cache knows, extract the rest.
+
+Two phases, so that a rebuild can run the first while it loads the previous
+build's tables (kg.build._build):
+
+- :func:`scan` needs nothing of the previous build: the walk (one stat a
+  file), the content hash of each file (the recorded one while its size and
+  modification time stay the same, else read), a cache lookup for the
+  contents hashed now, and the extraction of a few new articles;
+- :func:`finish` takes the previous build's article table (``reuse``):
+  known articles come back bare (no cache query), the others from the cache;
+  what is still missing is extracted (on all cores), and the articles are
+  assembled with their skips and duplicates.
+
+:class:`Background` runs :func:`scan` in a forked child (the walk, the
+extractor's imports and the new articles' extraction on the second core) and
+hands its result back through a pipe; anything wrong there and the scan runs
+again in this process, so the result is always that of :func:`collect`.
+
+>>> import tempfile
+>>> folder = tempfile.mkdtemp()
+>>> _ = open(f"{folder}/a.txt", "w", encoding="utf-8").write("青山边检站与青山海关开展党建联建。")
+>>> docs = collect([folder], cache_dir=tempfile.mkdtemp())
+>>> [(a.file_name, len(e["entities"])) for a, e in docs]
+[('a.txt', 2)]
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from kg.model import Article, Skipped
+
+
+@dataclass
+class Scan:
+    """What :func:`scan` found, before the previous build's article table is known."""
+
+    files: list[str] = field(default_factory=list)  # article files, in walk order
+    skipped: list[Skipped] = field(default_factory=list)  # found by the walk, not articles
+    results: list[Any] = field(default_factory=list)  # per file: kg.build._Processed (skip, hit, extracted) or None
+    recorded: list[tuple[int, str]] = field(default_factory=list)  # (file, hash) recorded before: reuse or cache
+    pending: list[int] = field(default_factory=list)  # files still to extract
+    stats: dict[int, os.stat_result] = field(default_factory=dict)  # of pending files, taken before reading them
+    timings: dict[str, float] = field(default_factory=dict)
+    extracted: bool = False  # something was extracted: prune the cache's other pipeline versions
+    pruned: bool = False  # ... done since the last extraction
+    trimmed: bool = False  # the cache's file table holds only these files now
+
+
+def scan(paths: Iterable[str | os.PathLike[str]], cache: Any, *, full: bool = False,
+         max_bytes: int | None = 50_000_000, progress: bool = False, extract_below: int = 0,
+         mentions: bool = False) -> Scan:
+    """Walk, hash and look up; extract the new articles here when they are fewer than ``extract_below``.
+
+    ``cache`` is a kg.cache.ExtractionCache, or None (everything is pending).
+    """
+    import time
+
+    from kg.build import _bar, _content_hash, _from_cache, _Processed, is_html_path
+    from kg.walk import iter_article_stats
+
+    begun = time.perf_counter()
+    found = Scan()
+    infos: list[os.stat_result] = []
+    for item in iter_article_stats(paths):
+        if isinstance(item, Skipped):
+            found.skipped.append(item)
+        else:
+            found.files.append(item[0])
+            infos.append(item[1])
+    files, results = found.files, [None] * len(found.files)
+    found.results = results
+    bar = _bar(progress and cache is not None, "read", len(files))
+    hashed: list[tuple[int, str]] = []  # read and hashed now: a new or changed content
+    known_hash = cache.known_hash if cache is not None else None
+    for i, path in enumerate(files):
+        bar.update()
+        if cache is None or full:
+            found.stats[i] = infos[i]
+            found.pending.append(i)
+            continue
+        info = infos[i]
+        if 0 < info.st_size <= (max_bytes or info.st_size):  # as kg.build._content_hash trusts a recorded hash
+            sha256 = known_hash(path, info.st_size, info.st_mtime_ns)
+            if sha256 is not None:
+                found.recorded.append((i, sha256))
+                continue
+        try:
+            sha256 = _content_hash(path, info, cache, max_bytes)
+        except Exception as skip:  # kg.ingest.SkipFile, imported only if a file was read
+            from kg.ingest import SkipFile
+
+            if not isinstance(skip, SkipFile):
+                raise
+            results[i] = _Processed(skipped=Skipped(path, str(skip)))
+            continue
+        hashed.append((i, sha256))
+    hits = cache.get_many([(sha256, is_html_path(files[i])) for i, sha256 in hashed]) if hashed else []
+    for (i, sha256), hit in zip(hashed, hits):
+        if hit is None:
+            found.stats[i] = infos[i]
+            found.pending.append(i)
+        else:
+            results[i] = _from_cache(files[i], sha256, hit)
+    bar.close()
+    found.timings["read"] = time.perf_counter() - begun
+    if found.pending and len(found.pending) < extract_below:
+        begun = time.perf_counter()
+        _extract(found, found.pending, cache, jobs=1, max_bytes=max_bytes, scheduler=None, progress=progress,
+                 mentions=mentions)
+        found.pending = []
+        found.timings["extract"] = time.perf_counter() - begun
+    return found
+
+
+def _extract(found: Scan, pending: Sequence[int], cache: Any, *, jobs: int, max_bytes: int | None, scheduler: Any,
+             progress: bool, mentions: bool) -> None:
+    """Extract ``pending`` files into ``found.results``, recording each in the cache."""
+    from kg.build import _META_FIELDS, _bar, _extract_pending, _stat, is_html_path
+
+    files = found.files
+    bar = _bar(progress, "extract", len(pending))
+    for i, result in zip(pending, _extract_pending([files[i] for i in pending], jobs, max_bytes, scheduler, mentions)):
+        found.results[i] = result
+        found.extracted, found.pruned = True, False
+        bar.update()
+        if cache is not None and result.article is not None:
+            meta = {key: getattr(result.article, key) for key in _META_FIELDS}
+            meta["chars"] = result.chars
+            cache.put(result.article.sha256, is_html_path(files[i]), meta, result.extraction)
+            info = found.stats.get(i)
+            if info is not None and _stat(files[i]) == info:  # unchanged while it was read
+                cache.remember_hash(files[i], info.st_size, info.st_mtime_ns, result.article.sha256)
+    bar.close()
+
+
+def _housekeep(found: Scan, cache: Any) -> None:
+    """Forget the recorded hashes of files no longer there; prune other pipeline versions after an extraction."""
+    if cache is None:
+        return
+    if not found.trimmed:
+        cache.forget_files_except(set(found.files))
+        found.trimmed = True
+    if found.extracted and not found.pruned:  # a new pipeline version extracts everything: prune then
+        cache.prune()  # (a scan of every entry) entries of other pipeline versions will never be read again
+        found.pruned = True
+
+
+def finish(found: Scan, cache_dir: str | os.PathLike[str] | None, *, summary: Any, jobs: int | None = None,
+           max_bytes: int | None = 50_000_000, progress: bool = False, scheduler: Any = None,
+           reuse: dict[str, tuple] | None = None, mentions: dict | None = None,
+           worker_mentions: bool = False, cache: Any = None) -> list[tuple[Article, dict | None]]:
+    """The articles of ``found``: known ones bare (see kg.build.collect), the rest from the cache or extracted now.
+
+    ``mentions`` (a dict) receives the mention memo entries that came with
+    the extractions (``worker_mentions``: the workers compute them for every
+    article extracted here). ``cache``: an open kg.cache.ExtractionCache of
+    ``cache_dir`` (else one is opened when needed).
+    """
+    from kg.build import _from_cache, _step, is_html_path
+
+    summary.skipped.extend(found.skipped)
+    for name, seconds in found.timings.items():
+        summary.timings[name] = round(summary.timings.get(name, 0.0) + seconds, 3)
+    files, results = found.files, found.results
+    owned = None
+    try:
+        with _step(summary, "read"):
+            ask: list[tuple[int, str]] = []
+            for i, sha256 in found.recorded:
+                if reuse is not None and (seen := reuse.get(sha256[:16])) is not None and seen[0] == files[i]:
+                    # As the previous build had it (kg.build._bare): an Article alone stands for a bare result.
+                    results[i] = Article(seen[0], seen[1], sha256, "", warnings=list(seen[2]))
+                else:
+                    ask.append((i, sha256))
+            pending = list(found.pending)
+            if cache is None and (ask or pending or not found.trimmed):
+                cache = owned = _open_cache(cache_dir)
+            hits = cache.get_many([(sha256, is_html_path(files[i])) for i, sha256 in ask]) if ask and cache else []
+            for (i, sha256), hit in zip(ask, hits):
+                if hit is None:  # an entry gone from the cache: extracted again
+                    pending.append(i)
+                else:
+                    results[i] = _from_cache(files[i], sha256, hit)
+            pending.sort()
+        if pending:
+            with _step(summary, "extract"):
+                _extract(found, pending, cache, jobs=jobs or os.cpu_count() or 1, max_bytes=max_bytes,
+                         scheduler=scheduler, progress=progress, mentions=worker_mentions)
+        _housekeep(found, cache)
+    finally:
+        if owned is not None:
+            owned.close()
+    docs: list[tuple[Article, dict | None]] = []
+    first_path: dict[str, str] = {}
+    extracted = 0
+    for result in results:
+        if isinstance(result, Article):  # a bare known article (the common case of a rebuild)
+            article, extraction = result, None
+        elif result.skipped is not None:
+            summary.skipped.append(result.skipped)
+            continue
+        else:
+            article, extraction = result.article, result.extraction
+            extracted += not result.from_cache
+            if mentions is not None and result.mentions is not None:
+                mentions[(article.id, article.file_name)] = result.mentions
+        if article.sha256 in first_path:
+            summary.duplicates.append((article.path, first_path[article.sha256]))
+            continue
+        first_path[article.sha256] = article.path
+        if article.warnings:
+            summary.warnings.extend((article.path, warning) for warning in article.warnings)
+        docs.append((article, extraction))
+    summary.extracted += extracted
+    summary.articles_read = len(docs)
+    return docs
+
+
+def _open_cache(cache_dir: str | os.PathLike[str] | None) -> Any:
+    if cache_dir is None:
+        return None
+    from kg.cache import ExtractionCache
+
+    return ExtractionCache(cache_dir)
+
+
+def collect(paths: Iterable[str | os.PathLike[str]], *, cache_dir: str | os.PathLike[str] | None = None,
+            jobs: int | None = None, max_bytes: int | None = 50_000_000, progress: bool = False, summary: Any = None,
+            full: bool = False, scheduler: Any = None, reuse: dict[str, tuple] | None = None,
+            mentions: dict | None = None) -> list[tuple[Article, dict | None]]:
+    """kg.build.collect: :func:`scan` then :func:`finish`, in this process."""
+    from kg.build import BuildSummary
+
+    summary = summary if summary is not None else BuildSummary(store="")
+    cache = _open_cache(cache_dir)
+    try:
+        found = scan(paths, cache, full=full, max_bytes=max_bytes, progress=progress)
+        return finish(found, cache_dir, summary=summary, jobs=jobs, max_bytes=max_bytes, progress=progress,
+                      scheduler=scheduler, reuse=reuse, mentions=mentions, worker_mentions=mentions is not None,
+                      cache=cache)
+    finally:
+        if cache is not None:
+            cache.close()
+
+
+class Background:
+    """:func:`scan` (with the extraction of fewer than ``extract_below`` new articles) in a forked child.
+
+    The child writes the cache (extractions, hashes, the file table) and
+    sends the :class:`Scan` back; :meth:`result` waits for it. If the child
+    fails in any way, :meth:`result` scans again in this process.
+    """
+
+    def __init__(self, paths: Sequence[str], cache_dir: str | os.PathLike[str], *, max_bytes: int | None,
+                 progress: bool, extract_below: int):
+        self.args = (list(paths), cache_dir, max_bytes, progress)
+        read, write = os.pipe()
+        self.pid = os.fork()
+        if self.pid == 0:  # the child: never returns
+            os.close(read)
+            _child(write, *self.args, extract_below)
+        os.close(write)
+        self.read = read
+
+    def result(self) -> Scan:
+        found = None
+        try:
+            with os.fdopen(self.read, "rb") as pipe:
+                self.read = None
+                data = pipe.read()
+            _, status = os.waitpid(self.pid, 0)
+            self.pid = None
+            if os.waitstatus_to_exitcode(status) == 0 and data:
+                try:
+                    found = pickle.loads(data)
+                except Exception:  # noqa: BLE001  scanned again below
+                    found = None
+        finally:
+            self.stop()
+        if isinstance(found, Scan):
+            return found
+        paths, cache_dir, max_bytes, progress = self.args
+        cache = _open_cache(cache_dir)
+        try:
+            return scan(paths, cache, max_bytes=max_bytes, progress=progress)
+        finally:
+            cache.close()
+
+    def stop(self) -> None:
+        """End the child if it still runs (the build failed or was interrupted before it needed the scan)."""
+        if self.read is not None:
+            os.close(self.read)
+            self.read = None
+        if self.pid:
+            import signal
+
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+                os.waitpid(self.pid, 0)
+            except OSError:
+                pass
+            self.pid = None
+
+
+def _child(write: int, paths: list[str], cache_dir: Any, max_bytes: int | None, progress: bool,
+           extract_below: int) -> None:
+    code = 1
+    try:
+        # Hold none of the parent's files: the store's writer lock must go with the parent.
+        os.closerange(3, write)
+        os.closerange(write + 1, 1 << 16)
+        cache = _open_cache(cache_dir)
+        try:
+            # No mentions here: they would load kg.resolve's tables (cpca, OpenCC's) in this process too,
+            # while the build's process loads them anyway (the delta finds the few new articles' mentions).
+            found = scan(paths, cache, max_bytes=max_bytes, progress=progress, extract_below=extract_below)
+            _housekeep(found, cache)
+        finally:
+            cache.close()
+        data = pickle.dumps(found, protocol=pickle.HIGHEST_PROTOCOL)
+        with os.fdopen(write, "wb") as pipe:
+            pipe.write(data)
+        code = 0
+    except BaseException:  # noqa: BLE001  the parent scans again in its own process
+        pass
+    finally:
+        try:
+            import sys
+
+            sys.stderr.flush()
+        finally:
+            os._exit(code)
