@@ -12,7 +12,6 @@ The measured processes run a snapshot of the tree installed at the start
     .venv/bin/python bench/bench_build.py --quick      # 200 articles
     .venv/bin/python bench/bench_build.py              # 1,000 and 10,000 articles (about 15 minutes on 2 cores)
     .venv/bin/python bench/bench_build.py --sizes 10000 --no-one-job --repeat 3   # the 10,000 build and its rebuilds
-    .venv/bin/python bench/bench_build.py --sizes 10000 --one-job-large   # 10,000 articles with 2 jobs and with 1
 """
 
 from __future__ import annotations
@@ -248,16 +247,13 @@ def calibration() -> dict:
                      + ", ".join(f"{x:.1f}" for x in os.getloadavg()))
 
 
-def run(quick: bool, sizes: tuple[int, ...] = (1000, 10000), one_job: bool = True, repeat: int = 1,
-        one_job_large: bool = False) -> list[dict]:
+def run(quick: bool, sizes: tuple[int, ...] = (1000, 10000), one_job: bool = True, repeat: int = 3) -> list[dict]:
     WORK.mkdir(parents=True, exist_ok=True)
     rows = [calibration()]
     if quick:
         return rows + bench_size(200, one_job=one_job, incremental=True, repeat=repeat)
     for size in sizes:
-        # The 1-job build is measured on the smaller corpora unless asked for (10,000 articles on 1 job: ~20 s).
-        rows += bench_size(size, one_job=one_job and (size < 10000 or one_job_large), incremental=True,
-                           repeat=repeat)
+        rows += bench_size(size, one_job=one_job, incremental=True, repeat=repeat)
     return rows + [calibration()]
 
 
@@ -266,12 +262,10 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="200 articles only")
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000], help="corpus sizes (default 1000 10000)")
     parser.add_argument("--no-one-job", action="store_true", help="skip the 1-job build")
-    parser.add_argument("--repeat", type=int, default=1,
-                        help="incremental add/delete cycles to take the median of (default 1)")
-    parser.add_argument("--one-job-large", action="store_true",
-                        help="also build 10,000 articles (and more) with 1 job for the speed-up row")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="incremental add/delete cycles to take the median of (default 3)")
     args = parser.parse_args()
-    for row in run(args.quick, tuple(args.sizes), not args.no_one_job, args.repeat, args.one_job_large):
+    for row in run(args.quick, tuple(args.sizes), not args.no_one_job, args.repeat):
         print(json.dumps(row, ensure_ascii=False))
 
 
