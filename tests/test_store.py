@@ -40,6 +40,17 @@ def test_copy_current_carries_the_graph_over_and_old_versions_are_collected(tmp_
     assert kept == ["v000002", "v000003"]  # the current one and the one a reader may still hold
 
 
+def test_every_third_written_copy_is_compacted_and_keeps_its_graph(tmp_path):
+    store = EmbeddedStore(tmp_path / "s")
+    write(store, "one")
+    counts = [store.build_record()["writes_since_compaction"]]
+    for value in ("two", "three", "four", "five"):
+        write(store, value, copy=True)
+        counts.append(store.build_record()["writes_since_compaction"])
+    assert counts == [0, 1, 2, 0, 1]  # a fresh load is compact; the third copy was compacted
+    assert values(store) == ["five", "four", "one", "three", "two"]
+
+
 def test_reader_opened_before_a_build_keeps_seeing_its_version(tmp_path):
     store = EmbeddedStore(tmp_path / "s")
     write(store, "old")
