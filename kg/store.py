@@ -380,7 +380,7 @@ class EmbeddedStore(KGStore):
                             pass
                     shutil.copyfile(side_file, copy)
             transaction = Transaction(self, name, ox.Store(str(path)))
-            if copy_current:
+            if copy_current and base is not None and base.is_dir():
                 transaction.writes_since_compaction = int(record.get("writes_since_compaction", 0)) + 1
             transaction.record = record
             try:
