@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 
-from kg.script import to_simplified  # noqa: F401 - part of the cleaning steps
+from kg.script import to_simplified
 
 # Full-width forms U+FF01..U+FF5E map to ASCII, except the Chinese punctuation kept full-width.
 _KEEP_FULL = "！（），：；？"
