@@ -135,7 +135,6 @@ class _Processed:
     skipped: Skipped | None = None
     from_cache: bool = False
     chars: int = 0  # characters of cleaned text (the text itself stays in the worker)
-    mentions: tuple | None = None  # kg.resolve.article_mentions, when asked for (see process_file)
 
 
 _META_FIELDS = ("title", "date", "source", "encoding", "warnings")
@@ -148,14 +147,11 @@ def is_html_path(path: str | os.PathLike[str]) -> bool:
     return Path(path).suffix.lower() in HTML_SUFFIXES
 
 
-def process_file(path: str, max_bytes: int | None = 50_000_000, mentions: bool = False) -> _Processed:
+def process_file(path: str, max_bytes: int | None = 50_000_000) -> _Processed:
     """Read and extract one file: a pure function of the file's bytes and name (runs in a worker).
 
     The cleaned text is dropped before returning: resolution needs the
     title and metadata, not the text, so the corpus never travels back.
-    With ``mentions`` the article's resolution mentions come too
-    (kg.resolve.article_mentions: kg.scan's background child asks for them;
-    a full build does not, see _build).
 
     >>> process_file("data/corpus/01_tongling-kouan-dangjianquan.txt").article.text  # doctest: +SKIP
     ''
@@ -172,22 +168,13 @@ def process_file(path: str, max_bytes: int | None = 50_000_000, mentions: bool =
     extraction = extract(article.text, article.file_name)
     chars = len(article.text)
     article.text = ""
-    found = None
-    if mentions:
-        from kg.resolve import article_mentions
-
-        found = article_mentions(article, extraction)
-    return _Processed(article, extraction, chars=chars, mentions=found)
+    return _Processed(article, extraction, chars=chars)
 
 
-# A unit whose name reads every table kg.resolve's mentions need (place, parent unit, short form).
-_WARM_ENTITY = {"id": "e1", "name": "安徽省铜陵市公安局铜官分局", "type": "PublicSecurity", "aliases": ["铜陵边检站"]}
-
-
-def _run_local(paths: Sequence[str], jobs: int, max_bytes: int | None, mentions: bool = False) -> Iterator[_Processed]:
+def _run_local(paths: Sequence[str], jobs: int, max_bytes: int | None) -> Iterator[_Processed]:
     if jobs <= 1 or len(paths) < SERIAL_BELOW:
         for path in paths:
-            yield process_file(path, max_bytes, mentions)
+            yield process_file(path, max_bytes)
         return
     # Load the lexicon and the ingest rules once here: forked workers inherit them instead of each loading them.
     from kg.extract import extract
@@ -195,20 +182,15 @@ def _run_local(paths: Sequence[str], jobs: int, max_bytes: int | None, mentions:
 
     extract("")
     load_rules()
-    if mentions:  # and the tables resolution reads (cpca's divisions, the short forms, opencc): loaded per worker else
-        from kg.resolve import article_mentions
-
-        article_mentions(Article("", "", "0" * 64, ""), {"entities": [_WARM_ENTITY]})
     # Chunks of a few articles keep the workers busy without one straggling chunk at the end.
     chunk = max(1, min(32, len(paths) // (jobs * 8)))
     from concurrent.futures import ProcessPoolExecutor  # imported here: a small rebuild extracts in-process
 
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        yield from pool.map(process_file, paths, [max_bytes] * len(paths), [mentions] * len(paths), chunksize=chunk)
+        yield from pool.map(process_file, paths, [max_bytes] * len(paths), chunksize=chunk)
 
 
-def _run_dask(paths: Sequence[str], scheduler: Any, max_bytes: int | None,
-              mentions: bool = False) -> Iterator[_Processed]:
+def _run_dask(paths: Sequence[str], scheduler: Any, max_bytes: int | None) -> Iterator[_Processed]:
     """Submit process_file to a dask.distributed cluster (an address, or a Client)."""
     try:
         from dask.distributed import Client
@@ -219,7 +201,7 @@ def _run_dask(paths: Sequence[str], scheduler: Any, max_bytes: int | None,
         batch = 1000  # bounded: results come back in order, a batch at a time
         for start in range(0, len(paths), batch):
             part = list(paths[start:start + batch])
-            futures = client.map(process_file, part, max_bytes=max_bytes, mentions=mentions, pure=False)
+            futures = client.map(process_file, part, max_bytes=max_bytes, pure=False)
             for future in futures:
                 yield future.result()
     finally:
@@ -227,11 +209,10 @@ def _run_dask(paths: Sequence[str], scheduler: Any, max_bytes: int | None,
             client.close()
 
 
-def _extract_pending(paths: Sequence[str], jobs: int, max_bytes: int | None, scheduler: Any,
-                     mentions: bool = False) -> Iterator[_Processed]:
+def _extract_pending(paths: Sequence[str], jobs: int, max_bytes: int | None, scheduler: Any) -> Iterator[_Processed]:
     if scheduler is not None:
-        return _run_dask(paths, scheduler, max_bytes, mentions)
-    return _run_local(paths, jobs, max_bytes, mentions)
+        return _run_dask(paths, scheduler, max_bytes)
+    return _run_local(paths, jobs, max_bytes)
 
 
 def _from_cache(path: str, sha256: str, hit: tuple[dict, dict]) -> _Processed:
@@ -303,7 +284,6 @@ def collect(
     full: bool = False,
     scheduler: Any = None,
     reuse: dict[str, tuple] | None = None,
-    mentions: dict | None = None,
 ) -> list[tuple[Article, dict]]:
     """Read and extract every article under ``paths``; skips and duplicates go to ``summary``.
 
@@ -315,14 +295,12 @@ def collect(
     the previous build) names the articles the caller already knows: such a
     file, unchanged at the same path, comes back as a bare Article (no
     metadata) with ``None`` for its extraction, without a cache query
-    (:func:`fill` completes them). ``mentions``, a dict, receives the
-    kg.resolve mention memo entries of the articles extracted now (computed
-    by the workers).
+    (:func:`fill` completes them).
     """
     from kg.scan import collect as scan_and_finish  # the walk, hashes, cache and extraction, in two phases
 
     return scan_and_finish(paths, cache_dir=cache_dir, jobs=jobs, max_bytes=max_bytes, progress=progress,
-                           summary=summary, full=full, scheduler=scheduler, reuse=reuse, mentions=mentions)
+                           summary=summary, full=full, scheduler=scheduler, reuse=reuse)
 
 
 # ---------------------------------------------------------------- the graph, node by node
@@ -771,20 +749,15 @@ def _build(paths, store, *, curation, jobs, full, wait, max_bytes, progress, sch
         finally:
             if background is not None:
                 background.stop()
-        # Not asked of the workers for a full resolution (``{}`` here would): finding each article's mentions there
-        # cost them about 3 × the CPU it saves resolve (1.5 s against 0.5 s on 10,000 articles: cold name caches in
-        # each worker, pickling), and the 2-core build was slower (bench/README.md, "Full build").
-        fresh: dict | None = None
         if found is not None:
             from kg.scan import finish
 
             docs = finish(found, target.cache_dir, summary=summary, jobs=jobs, max_bytes=max_bytes,
-                          progress=progress, scheduler=scheduler, reuse=saved["articles"] if tables else None,
-                          mentions=fresh, worker_mentions=fresh is not None)
+                          progress=progress, scheduler=scheduler, reuse=saved["articles"] if tables else None)
         else:
             docs = collect(paths, cache_dir=target.cache_dir, jobs=jobs, max_bytes=max_bytes, progress=progress,
                            summary=summary, full=full, scheduler=scheduler,
-                           reuse=saved["articles"] if tables else None, mentions=fresh)
+                           reuse=saved["articles"] if tables else None)
         if previous is not None:
             # The copy of the current version opens in a thread (Oxigraph without the GIL) during the delta.
             early = _EarlyVersion(target.new_version(wait=wait, copy_current=True, rewritten=REWRITTEN,
@@ -805,7 +778,7 @@ def _build(paths, store, *, curation, jobs, full, wait, max_bytes, progress, sch
         # --jobs is the number of cores the build may use: one job, one bulk load at a time.
         loaders = LOADERS if scheduler is not None else min(LOADERS, jobs or os.cpu_count() or 1)
         return _write_full(target, summary, docs, decisions, plain, code, signature, previous, paths, started,
-                           wait, progress, full, on_resolved, loaders, fresh)
+                           wait, progress, full, on_resolved, loaders)
 
 
 # A rebuild scans in a child process when the previous state is at least this large (bytes; about 2,300 bytes an
@@ -977,13 +950,12 @@ def _save(transaction: Transaction, resolved_json: bytes | list[bytes | memoryvi
 
 
 def _write_full(target, summary, docs, decisions, plain, code, signature, previous, paths, started, wait, progress,
-                full, on_resolved, loaders: int = LOADERS, fresh: dict | None = None) -> BuildSummary:
+                full, on_resolved, loaders: int = LOADERS) -> BuildSummary:
     from kg.delta import memo_tables, mention_memo, state_of
     from kg.resolve import join_resolved, resolve, resolved_lines
 
     with _step(summary, "resolve"):
         memo = {} if full else mention_memo(_load_state(target, code))
-        memo.update(fresh or {})  # found by the workers (the same as resolve would find)
         trace: dict | None = {} if plain else None
         bar = _bar(progress, "resolve", len(docs))
         resolved = resolve(docs, decisions, memo=memo, trace=trace)

@@ -53,8 +53,7 @@ class Scan:
 
 
 def scan(paths: Iterable[str | os.PathLike[str]], cache: Any, *, full: bool = False,
-         max_bytes: int | None = 50_000_000, progress: bool = False, extract_below: int = 0,
-         mentions: bool = False) -> Scan:
+         max_bytes: int | None = 50_000_000, progress: bool = False, extract_below: int = 0) -> Scan:
     """Walk, hash and look up; extract the new articles here when they are fewer than ``extract_below``.
 
     ``cache`` is a kg.cache.ExtractionCache, or None (everything is pending).
@@ -111,21 +110,20 @@ def scan(paths: Iterable[str | os.PathLike[str]], cache: Any, *, full: bool = Fa
     found.timings["read"] = time.perf_counter() - begun
     if found.pending and len(found.pending) < extract_below:
         begun = time.perf_counter()
-        _extract(found, found.pending, cache, jobs=1, max_bytes=max_bytes, scheduler=None, progress=progress,
-                 mentions=mentions)
+        _extract(found, found.pending, cache, jobs=1, max_bytes=max_bytes, scheduler=None, progress=progress)
         found.pending = []
         found.timings["extract"] = time.perf_counter() - begun
     return found
 
 
 def _extract(found: Scan, pending: Sequence[int], cache: Any, *, jobs: int, max_bytes: int | None, scheduler: Any,
-             progress: bool, mentions: bool) -> None:
+             progress: bool) -> None:
     """Extract ``pending`` files into ``found.results``, recording each in the cache."""
     from kg.build import _META_FIELDS, _bar, _extract_pending, _stat, is_html_path
 
     files = found.files
     bar = _bar(progress, "extract", len(pending))
-    for i, result in zip(pending, _extract_pending([files[i] for i in pending], jobs, max_bytes, scheduler, mentions)):
+    for i, result in zip(pending, _extract_pending([files[i] for i in pending], jobs, max_bytes, scheduler)):
         found.results[i] = result
         found.extracted, found.pruned = True, False
         bar.update()
@@ -153,14 +151,11 @@ def _housekeep(found: Scan, cache: Any) -> None:
 
 def finish(found: Scan, cache_dir: str | os.PathLike[str] | None, *, summary: Any, jobs: int | None = None,
            max_bytes: int | None = 50_000_000, progress: bool = False, scheduler: Any = None,
-           reuse: dict[str, tuple] | None = None, mentions: dict | None = None,
-           worker_mentions: bool = False, cache: Any = None) -> list[tuple[Article, dict | None]]:
+           reuse: dict[str, tuple] | None = None, cache: Any = None) -> list[tuple[Article, dict | None]]:
     """The articles of ``found``: known ones bare (see kg.build.collect), the rest from the cache or extracted now.
 
-    ``mentions`` (a dict) receives the mention memo entries that came with
-    the extractions (``worker_mentions``: the workers compute them for every
-    article extracted here). ``cache``: an open kg.cache.ExtractionCache of
-    ``cache_dir`` (else one is opened when needed).
+    ``cache``: an open kg.cache.ExtractionCache of ``cache_dir`` (else one is
+    opened when needed).
     """
     from kg.build import _from_cache, _step, is_html_path
 
@@ -191,7 +186,7 @@ def finish(found: Scan, cache_dir: str | os.PathLike[str] | None, *, summary: An
         if pending:
             with _step(summary, "extract"):
                 _extract(found, pending, cache, jobs=jobs or os.cpu_count() or 1, max_bytes=max_bytes,
-                         scheduler=scheduler, progress=progress, mentions=worker_mentions)
+                         scheduler=scheduler, progress=progress)
         _housekeep(found, cache)
     finally:
         if owned is not None:
@@ -208,8 +203,6 @@ def finish(found: Scan, cache_dir: str | os.PathLike[str] | None, *, summary: An
         else:
             article, extraction = result.article, result.extraction
             extracted += not result.from_cache
-            if mentions is not None and result.mentions is not None:
-                mentions[(article.id, article.file_name)] = result.mentions
         if article.sha256 in first_path:
             summary.duplicates.append((article.path, first_path[article.sha256]))
             continue
@@ -232,8 +225,8 @@ def _open_cache(cache_dir: str | os.PathLike[str] | None) -> Any:
 
 def collect(paths: Iterable[str | os.PathLike[str]], *, cache_dir: str | os.PathLike[str] | None = None,
             jobs: int | None = None, max_bytes: int | None = 50_000_000, progress: bool = False, summary: Any = None,
-            full: bool = False, scheduler: Any = None, reuse: dict[str, tuple] | None = None,
-            mentions: dict | None = None) -> list[tuple[Article, dict | None]]:
+            full: bool = False, scheduler: Any = None,
+            reuse: dict[str, tuple] | None = None) -> list[tuple[Article, dict | None]]:
     """kg.build.collect: :func:`scan` then :func:`finish`, in this process."""
     from kg.build import BuildSummary
 
@@ -242,8 +235,7 @@ def collect(paths: Iterable[str | os.PathLike[str]], *, cache_dir: str | os.Path
     try:
         found = scan(paths, cache, full=full, max_bytes=max_bytes, progress=progress)
         return finish(found, cache_dir, summary=summary, jobs=jobs, max_bytes=max_bytes, progress=progress,
-                      scheduler=scheduler, reuse=reuse, mentions=mentions, worker_mentions=mentions is not None,
-                      cache=cache)
+                      scheduler=scheduler, reuse=reuse, cache=cache)
     finally:
         if cache is not None:
             cache.close()
@@ -317,8 +309,6 @@ def _child(write: int, paths: list[str], cache_dir: Any, max_bytes: int | None, 
         os.closerange(write + 1, 1 << 16)
         cache = _open_cache(cache_dir)
         try:
-            # No mentions here: they would load kg.resolve's tables (cpca, OpenCC's) in this process too,
-            # while the build's process loads them anyway (the delta finds the few new articles' mentions).
             found = scan(paths, cache, max_bytes=max_bytes, progress=progress, extract_below=extract_below)
             _housekeep(found, cache)
         finally:

@@ -283,15 +283,6 @@ def test_the_short_forms_read_without_yaml_are_those_yaml_reads():
     assert _plain_short_forms(raw.replace("short_forms:\n", "short_forms:  # note\n")) is None
 
 
-def test_workers_find_the_same_mentions_as_resolution(sample_corpus):
-    from kg.resolve import article_mentions
-
-    result = process_file(str(sample_corpus / "01_tongling-kouan-dangjianquan.txt"), mentions=True)
-    assert result.mentions == article_mentions(result.article, result.extraction)
-    plain = process_file(str(sample_corpus / "01_tongling-kouan-dangjianquan.txt"))
-    assert result.mentions[1] and plain.mentions is None
-
-
 def test_one_or_two_bulk_loads_and_saving_while_loading_give_the_same_version(tmp_path, sample_corpus, monkeypatch):
     """Small chunks: several loads per build, the JSON and state written while they run; jobs=1 loads one at a time."""
     import pyoxigraph as ox
