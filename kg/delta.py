@@ -179,21 +179,17 @@ def _repack(base: _Packed, changes: dict[Any, Any], shard_of: Callable[[Any], An
 
     blobs = dict(base.blobs)
     if shard_of is None:
+        shards: dict[Any, Any] = changes
+    else:
+        shards = {shard: {} for shard in emptied}
         for key, value in changes.items():
-            if value:
-                blobs[key] = marshal.dumps(value)
+            shard = shard_of(key)
+            if shard not in shards:
+                shards[shard] = dict(base.get(shard, {}))
+            if value is None:
+                shards[shard].pop(entry_of(key), None)
             else:
-                blobs.pop(key, None)
-        return blobs, set(changes)
-    shards: dict[Any, dict] = {shard: {} for shard in emptied}
-    for key, value in changes.items():
-        shard = shard_of(key)
-        if shard not in shards:
-            shards[shard] = dict(base.get(shard, {}))
-        if value is None:
-            shards[shard].pop(entry_of(key), None)
-        else:
-            shards[shard][entry_of(key)] = value
+                shards[shard][entry_of(key)] = value
     for shard, entries in shards.items():
         if entries:
             blobs[shard] = marshal.dumps(entries)
