@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 import marshal
+import mmap
 import os
 import sys
 import tempfile
@@ -673,7 +674,9 @@ def _previous_file(target: EmbeddedStore, signature: str, state: dict):
     if own is None:
         return None
     try:
-        return own[0], own[1], LineFile(target.resolved_path().read_bytes(), state["order"], state["line_bytes"])
+        with open(target.resolved_path(), "rb") as handle:  # mapped: a delta reads a few hundred of its lines
+            data = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+        return own[0], own[1], LineFile(data, state["order"], state["line_bytes"])
     except (OSError, ValueError, KeyError):
         return None
 
@@ -709,9 +712,14 @@ def build(
     """
     from kg.gcpause import no_cycle_collection
 
-    with no_cycle_collection():  # the collector took half of an incremental rebuild's time
-        return _build(paths, store, curation=curation, jobs=jobs, full=full, wait=wait, max_bytes=max_bytes,
-                      progress=progress, scheduler=scheduler, on_resolved=on_resolved)
+    from kg.scan import reap
+
+    try:
+        with no_cycle_collection():  # the collector took half of an incremental rebuild's time
+            return _build(paths, store, curation=curation, jobs=jobs, full=full, wait=wait, max_bytes=max_bytes,
+                          progress=progress, scheduler=scheduler, on_resolved=on_resolved)
+    finally:
+        reap()  # the scan child, if it is still closing the extraction cache
 
 
 def _build(paths, store, *, curation, jobs, full, wait, max_bytes, progress, scheduler, on_resolved) -> BuildSummary:
@@ -807,11 +815,11 @@ def _preload_delta() -> None:
     """What a delta resolution loads on first use (kg.resolve's name rules, cpca's division table): loaded here,
     while the child scans, it is off the build's critical path."""
     import kg.resolve  # noqa: F401
-    from kg.clean import to_simplified
     from kg.places import _cpca
+    from kg.script import _t2s
 
     _cpca()
-    to_simplified("")  # builds the table of the characters OpenCC changes
+    _t2s()  # OpenCC's dictionaries, for the new names
 
 
 def _resolve_delta(saved: dict, docs: list, previous, target: EmbeddedStore, max_bytes: int | None):

@@ -22,6 +22,7 @@ evidence) works on:
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from kg.script import to_simplified
 
@@ -59,12 +60,14 @@ _PAREN_PAIR = re.compile(r"\(([^()\n]{0,300})\)")
 _CN_CHAR = re.compile(f"[{_CN}]")
 _TO_FULL = str.maketrans(",:;!?", "，：；！？")
 # One pattern per mark, each starting with the mark itself so the scan runs at C speed:
-# the mark after Chinese (one space between allowed), or before it.
-_FULL_MARK = {
-    mark: re.compile(rf"{re.escape(mark)}(?<=[{_CN}]{re.escape(mark)})|{re.escape(mark)}(?<=[{_CN}] {re.escape(mark)})"
-                     rf"|{re.escape(mark)}(?= ?[{_CN}])")
-    for mark in ",:;!?"
-}  # fmt: skip
+# the mark after Chinese (one space between allowed), or before it. Compiled on first use (about 3 ms each):
+# most texts hold few of these marks.
+@cache
+def _full_mark(mark: str) -> re.Pattern[str]:
+    return re.compile(rf"{re.escape(mark)}(?<=[{_CN}]{re.escape(mark)})|{re.escape(mark)}(?<=[{_CN}] {re.escape(mark)})"
+                      rf"|{re.escape(mark)}(?= ?[{_CN}])")
+
+
 # An ASCII mark still beside a full-width one (one space between allowed): starts with the rare ASCII mark.
 _MIXED_RUN = re.compile(
     r"[,:;!?()](?:(?<=[，：；！？（）][,:;!?()])|(?<=[，：；！？（）] [,:;!?()])|(?= ?[，：；！？（）]))"
@@ -164,9 +167,9 @@ def _punctuation_pass(text: str) -> str:
     """One pass of normalize_punctuation (local to each line)."""
     if "(" in text:
         text = _PAREN_PAIR.sub(_full_pair, text)
-    for mark, pattern in _FULL_MARK.items():
+    for mark in ",:;!?":
         if mark in text:
-            text = pattern.sub(mark.translate(_TO_FULL), text)
+            text = _full_mark(mark).sub(mark.translate(_TO_FULL), text)
     return text
 
 

@@ -206,6 +206,25 @@ def kinds_of(kinds: dict[str, bytes], key: str) -> dict:
     return marshal.loads(blob) if blob is not None else {}
 
 
+def _components(seeds: set[str], pairs: list[tuple[str, str]]) -> set[str]:
+    """The organizations linked to ``seeds`` through ``pairs`` (in either direction), the seeds included.
+
+    >>> sorted(_components({"b"}, [("b", "a"), ("c", "a"), ("e", "d")]))
+    ['a', 'b', 'c']
+    """
+    neighbours: dict[str, list[str]] = defaultdict(list)
+    for child, parent in pairs:
+        neighbours[child].append(parent)
+        neighbours[parent].append(child)
+    found, todo = set(seeds), list(seeds)
+    while todo:
+        for other in neighbours.get(todo.pop(), ()):
+            if other not in found:
+                found.add(other)
+                todo.append(other)
+    return found
+
+
 def _org_row(org: Organization, own_place: str | None) -> tuple:
     """(type, place of its own names, place, local, article ids if local): what places need of an organization.
 
@@ -607,7 +626,9 @@ class _Resolver:
         old_orgs = state["orgs"]
         # The mentions of removed articles go with their shards; every other mention that moved is in owner_of.
         owner = self.owner = _Owners(state["owner"], self.owner_of)
-        orgs = {key: value for key, value in old_orgs.items() if key not in old_keys}
+        orgs = dict(old_orgs)
+        for key in old_keys:
+            del orgs[key]
         for key, org in new_orgs.items():
             own = old_orgs[key][1] if key in self.passive else _name_place([org.name, *sorted(org.aliases)])
             orgs[key] = _org_row(org, own)
@@ -636,10 +657,16 @@ class _Resolver:
         subs = state["subs"]
         if gone_subs or new_subs:
             subs = sorted((set(subs) - gone_subs) | new_subs)
-        final = propagate_places({key: value[1] for key, value in orgs.items()}, subs,
-                                 {key: value[4] for key, value in orgs.items() if value[3]}, art_place)
+        # Places propagate along sub-organization links only: the components those links form around what
+        # changed are propagated again, every other organization keeps its place.
+        seeds = set(new_orgs) | {owner[(m[0], m[1])] for aid in touched for m in self.mentions(aid)}
+        seeds.update(key for pair in gone_subs | new_subs for key in pair)
+        again = _components(seeds & orgs.keys(), subs)
+        final = propagate_places({key: orgs[key][1] for key in again}, [pair for pair in subs if pair[0] in again],
+                                 {key: orgs[key][4] for key in again if orgs[key][3]}, art_place)
         lines = self.lines["organizations"]
-        for key, value in orgs.items():
+        for key in [key for key in orgs if key in again]:  # in the table's order, as a full pass had them
+            value = orgs[key]
             if key in new_orgs:
                 new_orgs[key].place = final[key]
                 orgs[key] = value[:2] + (final[key],) + value[3:]

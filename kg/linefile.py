@@ -20,6 +20,7 @@ True
 from __future__ import annotations
 
 import json
+import mmap
 from bisect import bisect_left
 from itertools import accumulate
 from typing import Any
@@ -73,15 +74,15 @@ def _frame(number: int, section: str) -> tuple[bytes, bytes]:
 
 
 class LineFile:
-    """Lines of a resolved JSON by key; raises ValueError when the sizes do not fit the file."""
+    """Lines of a resolved JSON (bytes, or the file mapped) by key; raises ValueError when the sizes do not fit."""
 
-    def __init__(self, data: bytes, order: dict[str, list], sizes: dict[str, list[int]]):
+    def __init__(self, data: bytes | mmap.mmap, order: dict[str, list], sizes: dict[str, list[int]]):
         self.data, self.order, self.sizes = data, order, sizes
         self.starts: dict[str, list[int]] = {}
         position = 0
         for number, section in enumerate(SECTIONS):
             header, closer = _frame(number, section)
-            if not data.startswith(header, position):
+            if data[position:position + len(header)] != header:
                 raise ValueError(f"no {section} section where expected")
             position += len(header)
             if len(sizes[section]) != len(order[section]):
@@ -91,10 +92,10 @@ class LineFile:
             position = starts.pop()
             if starts:
                 position -= 1  # the last line ends with "\n" alone
-            if not data.startswith(closer, position):
+            if data[position:position + len(closer)] != closer:
                 raise ValueError(f"the {section} section does not end where its line sizes say")
             position += len(closer)
-        if not data.startswith(b'"report": ', position):
+        if data[position:position + 10] != b'"report": ':
             raise ValueError("no report where expected")
 
     def _index(self, section: str, key: Any) -> int | None:

@@ -266,15 +266,13 @@ class Background:
             with os.fdopen(self.read, "rb") as pipe:
                 self.read = None
                 data = pipe.read()
-            _, status = os.waitpid(self.pid, 0)
-            self.pid = None
-            if os.waitstatus_to_exitcode(status) == 0 and data:
+            if data:
                 try:
                     found = pickle.loads(data)
                 except Exception:  # noqa: BLE001  scanned again below
                     found = None
         finally:
-            self.stop()
+            self.stop(finished=isinstance(found, Scan))
         if isinstance(found, Scan):
             return found
         paths, cache_dir, max_bytes, progress = self.args
@@ -284,12 +282,19 @@ class Background:
         finally:
             cache.close()
 
-    def stop(self) -> None:
-        """End the child if it still runs (the build failed or was interrupted before it needed the scan)."""
+    def stop(self, finished: bool = False) -> None:
+        """End the child if it still runs (the build failed or was interrupted before it needed the scan).
+
+        A child that sent its whole result (``finished``) is left to close its
+        cache (SQLite's checkpoint, 30-40 ms) while the build goes on; :func:`reap`
+        collects it.
+        """
         if self.read is not None:
             os.close(self.read)
             self.read = None
-        if self.pid:
+        if self.pid and finished:
+            _CLOSING.append(self.pid)
+        elif self.pid:
             import signal
 
             try:
@@ -297,7 +302,19 @@ class Background:
                 os.waitpid(self.pid, 0)
             except OSError:
                 pass
-            self.pid = None
+        self.pid = None
+
+
+_CLOSING: list[int] = []  # children that sent their scan and still close the cache
+
+
+def reap() -> None:
+    """Wait for the children :meth:`Background.stop` left closing (called when the build ends)."""
+    while _CLOSING:
+        try:
+            os.waitpid(_CLOSING.pop(), 0)
+        except ChildProcessError:
+            pass
 
 
 def _child(write: int, paths: list[str], cache_dir: Any, max_bytes: int | None, progress: bool,
@@ -311,11 +328,12 @@ def _child(write: int, paths: list[str], cache_dir: Any, max_bytes: int | None, 
         try:
             found = scan(paths, cache, max_bytes=max_bytes, progress=progress, extract_below=extract_below)
             _housekeep(found, cache)
+            cache.flush()
+            data = pickle.dumps(found, protocol=pickle.HIGHEST_PROTOCOL)
+            with os.fdopen(write, "wb") as pipe:
+                pipe.write(data)
         finally:
-            cache.close()
-        data = pickle.dumps(found, protocol=pickle.HIGHEST_PROTOCOL)
-        with os.fdopen(write, "wb") as pipe:
-            pipe.write(data)
+            cache.close()  # after the result is sent: the parent goes on meanwhile
         code = 0
     except BaseException:  # noqa: BLE001  the parent scans again in its own process
         pass
