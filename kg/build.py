@@ -752,7 +752,7 @@ def _build(paths, store, *, curation, jobs, full, wait, max_bytes, progress, sch
                 with _step(summary, "previous"):
                     previous = _previous_file(target, signature, saved)
                 if previous is not None and background is not None:
-                    _preload_delta()
+                    _preload_delta(background.done)
             found = background.result() if background is not None else None
         finally:
             if background is not None:
@@ -811,15 +811,21 @@ def _background_scan(target: EmbeddedStore, paths: list[str], full: bool, schedu
     return Background(paths, target.cache_dir, max_bytes=max_bytes, progress=progress, extract_below=SERIAL_BELOW)
 
 
-def _preload_delta() -> None:
-    """What a delta resolution loads on first use (kg.resolve's name rules, cpca's division table): loaded here,
-    while the child scans, it is off the build's critical path."""
+def _preload_delta(scanned: Callable[[], bool]) -> None:
+    """What a delta resolution may load on first use, loaded while the child still scans (off the critical path).
+
+    Each part only while ``scanned()`` is false: once the scan is there, the
+    delta loads what it turns out to need (a rebuild that changes no name
+    needs no cpca).
+    """
     import kg.resolve  # noqa: F401
     from kg.places import _cpca
     from kg.script import _t2s
 
-    _cpca()
-    _t2s()  # OpenCC's dictionaries, for the new names
+    for load in (_cpca, _t2s):  # cpca's division table; OpenCC's dictionaries, for new names
+        if scanned():
+            return
+        load()
 
 
 def _resolve_delta(saved: dict, docs: list, previous, target: EmbeddedStore, max_bytes: int | None):

@@ -326,6 +326,7 @@ class _Resolver:
         self.adjacency, self.article_links = _Packed(state["adjacency"]), _Packed(state["article_links"])
         memo, reports = dict(state["memo"]), dict(state["reports"])
         self.decoded: dict[tuple[str, str], list] = {}
+        self.old_names: dict[str, tuple[str, ...]] = {}  # of the previous organizations read (kg.places._name_place)
         touched = self.touched = defaultdict(set)  # table -> keys whose entry may have changed
         gone: list[tuple] = []
         for aid in removed:
@@ -488,7 +489,9 @@ class _Resolver:
         line = self.old_line("organizations", key)
         if line is None:
             raise _Fallback  # the tables and the resolved JSON disagree
-        return node_from_line("organizations", line)[1]
+        org = node_from_line("organizations", line)[1]
+        self.old_names[key] = (org.name, *sorted(org.aliases))
+        return org
 
     def _recluster(self, subset: list[tuple], old_keys: set[str]):
         """Cluster ``subset`` as kg.resolve does, on distinct sets of linking identities (a hub's mentions share few)."""
@@ -630,8 +633,10 @@ class _Resolver:
         for key in old_keys:
             del orgs[key]
         for key, org in new_orgs.items():
-            own = old_orgs[key][1] if key in self.passive else _name_place([org.name, *sorted(org.aliases)])
-            orgs[key] = _org_row(org, own)
+            names = (org.name, *sorted(org.aliases))
+            # The place of its own names, again when they changed (a rebuild that changes no name loads no cpca).
+            same = key in self.passive or (key in old_orgs and self.old_names.get(key) == names)
+            orgs[key] = _org_row(org, old_orgs[key][1] if same else _name_place(names))
         title_place = dict(state["title_place"])
         for aid in self.removed:
             del title_place[aid]

@@ -260,6 +260,12 @@ class Background:
         os.close(write)
         self.read = read
 
+    def done(self) -> bool:
+        """Whether the child has started to send its result (or ended): :meth:`result` will not wait long."""
+        import select
+
+        return self.read is None or bool(select.select([self.read], [], [], 0)[0])
+
     def result(self) -> Scan:
         found = None
         try:
