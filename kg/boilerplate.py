@@ -16,8 +16,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-import yaml
-
+from kg.datacache import cached
 from kg.resources import ontology_dir
 from kg.textmeta import parse_date
 from kg.wordregex import alternation
@@ -69,10 +68,17 @@ class Rules:
     maybe_short: re.Pattern[str] | None = None  # phrases and roles: they count on short lines only
 
 
+def _parse(raw: bytes) -> dict:
+    import yaml
+
+    return yaml.load(raw.decode("utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
 @cache
 def load_rules(path: str | Path | None = None) -> Rules:
     """Compile ``ontology/boilerplate.yaml`` (or another file of the same shape)."""
-    data = yaml.safe_load(Path(path or ontology_dir() / "boilerplate.yaml").read_text(encoding="utf-8"))
+    raw = Path(path or ontology_dir() / "boilerplate.yaml").read_bytes()
+    data = cached("boilerplate", [raw], lambda: _parse(raw))
     labels = alternation(data["labels"])
     separators = alternation(data["crumb_separators"])
     pipes = alternation(data["link_separators"])

@@ -9,6 +9,12 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 
+# Parsed data files (kg.datacache) go to a folder of this run, not the user's ~/.cache; subprocesses inherit it.
+if not os.environ.get("KG_CACHE_HOME"):
+    import tempfile
+
+    os.environ["KG_CACHE_HOME"] = tempfile.mkdtemp(prefix="kg-datacache-")
+
 
 def _shared_dir() -> Path | None:
     candidates = [os.environ.get("LIANJIAN_SHARED"), REPO.parent / "shared"]

@@ -18,8 +18,8 @@ from functools import lru_cache
 from pathlib import Path
 
 import ahocorasick
-import yaml
 
+from kg.datacache import cached
 from kg.resources import lexicon_file
 from kg.wordregex import alternation
 
@@ -69,6 +69,28 @@ def _lexicon_path() -> Path:
     return Path(__file__).resolve().parents[2] / "ontology" / "lexicon.yaml"
 
 
+def _cpca_resources() -> Path | None:
+    """cpca's table folder, found without importing cpca (its import pulls in pandas)."""
+    spec = importlib.util.find_spec("cpca")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(list(spec.submodule_search_locations)[0]) / "resources"
+
+
+_PLACE_FILES = ("56_nations.csv", "adcodes.csv")
+
+
+def _place_sources() -> list[bytes]:
+    folder = _cpca_resources()
+    sources = []
+    for name in _PLACE_FILES:
+        try:
+            sources.append((folder / name).read_bytes() if folder else b"")
+        except OSError:
+            sources.append(b"")
+    return sources
+
+
 def _load_places(province_short) -> frozenset[str]:
     """Full and short names of Chinese provinces, cities and counties (cpca's table).
 
@@ -77,11 +99,9 @@ def _load_places(province_short) -> frozenset[str]:
     """
     names: set[str] = set(province_short)
     try:
-        # Locate cpca's table without importing cpca (its import pulls in pandas).
-        spec = importlib.util.find_spec("cpca")
-        if spec is None or not spec.submodule_search_locations:
+        folder = _cpca_resources()
+        if folder is None:
             raise FileNotFoundError("cpca")
-        folder = Path(list(spec.submodule_search_locations)[0]) / "resources"
         peoples = [p.strip() for p in (folder / "56_nations.csv").read_text(encoding="utf-8").split() if p.strip()]
         with (folder / "adcodes.csv").open(encoding="utf-8") as handle:
             for row in csv.DictReader(handle):
@@ -163,7 +183,7 @@ class Lexicon:
     digest: str
 
 
-def _compile(data: dict, digest: str) -> Lexicon:
+def _compile(data: dict, digest: str, places: frozenset[str]) -> Lexicon:
     suffix_type: dict[str, str] = {}
     for type_name, spec in data["types"].items():
         for suffix in spec.get("suffixes", []):
@@ -183,7 +203,6 @@ def _compile(data: dict, digest: str) -> Lexicon:
         scan_type[word] = NATIONAL + type_
         if word.endswith(tuple(national["suffixes"])):
             scan_not_followed_by[word] = scan_not_followed_by.get(word, "") + "门长署属"  # 公安部门, 海关总署长
-    places = _load_places(data["province_short"])  # read once: cpca's table is the slowest part of loading
     return Lexicon(
         scan_re=_scanner(list(scan_type) + list(alliance)),
         scan_automaton=_automaton(list(scan_type) + list(alliance), reverse=True),
@@ -245,12 +264,18 @@ def _compile(data: dict, digest: str) -> Lexicon:
     )
 
 
-# libyaml's safe loader builds the same data about ten times faster than the pure-Python one.
-_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+def _parse(raw: bytes) -> list:
+    """[the lexicon's data, the place names]: what :func:`kg.datacache.cached` keeps between processes."""
+    import yaml
+
+    # libyaml's safe loader builds the same data about ten times faster than the pure-Python one.
+    data = yaml.load(raw, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    return [data, sorted(_load_places(data["province_short"]))]
 
 
 @lru_cache(maxsize=4)
 def load_lexicon(path: str | None = None) -> Lexicon:
-    """Read and compile the lexicon once per process (cached)."""
+    """Read and compile the lexicon once per process (cached; its parsed data also between processes)."""
     raw = Path(path).read_bytes() if path else _lexicon_path().read_bytes()
-    return _compile(yaml.load(raw, Loader=_SAFE_LOADER), hashlib.sha1(raw).hexdigest()[:8])
+    data, places = cached("lexicon", [raw, *_place_sources()], lambda: _parse(raw))
+    return _compile(data, hashlib.sha1(raw).hexdigest()[:8], frozenset(places))
