@@ -688,13 +688,19 @@ class _Resolver:
         self.touched["orgs"].update(old_keys | set(new_orgs) | set(lines))
         places_changed = bool(lines) and any(
             (old_orgs[key][2] if key in old_orgs else None) != (orgs[key][2] if key in orgs else None) for key in lines)
-        if places_changed and {v[2] for v in old_orgs.values()} != {v[2] for v in orgs.values()}:
+        old_leaves = {v[2] for v in old_orgs.values()} if places_changed else set()
+        new_leaves = {v[2] for v in orgs.values()} if places_changed else set()
+        if old_leaves != new_leaves:
             # The place nodes are the places of the organizations with their ancestors: they change only
-            # when the set of those places does.
+            # when the set of those places does. When places were only added, the chains of the new ones are
+            # all that is added (the previous nodes are the chains of the previous places).
             before = set(state["order"]["places"])
-            codes = self._place_chains({value[2] for value in orgs.values() if value[2]}, before)
-            for code in before - set(codes):
-                self.lines["places"][code] = None
+            added_only = old_leaves <= new_leaves
+            codes = self._place_chains({code for code in (new_leaves - old_leaves if added_only else new_leaves)
+                                        if code}, before)
+            if not added_only:
+                for code in before - set(codes):
+                    self.lines["places"][code] = None
             for code in set(codes) - before:
                 self.lines["places"][code] = self.encode("places", code, codes[code])
         self.tables = {"orgs": orgs, "title_place": title_place, "art_place": art_place, "subs": subs}
