@@ -743,6 +743,7 @@ def _build(paths, store, *, curation, jobs, full, wait, max_bytes, progress, sch
         # A rebuild walks the files and extracts the new ones in a child process while this one loads the
         # previous build's tables (kg.scan.Background): two parts of about the same time, on two cores.
         background = _background_scan(target, paths, full, scheduler, max_bytes, progress)
+        early = None  # the copy of the current version a delta writes into
         try:
             saved = {} if full else _load_state(target, code)
             tables = plain and usable(saved)
@@ -753,30 +754,36 @@ def _build(paths, store, *, curation, jobs, full, wait, max_bytes, progress, sch
                     previous = _previous_file(target, signature, saved)
                 if previous is not None and background is not None:
                     _preload_delta(background.done)
+            if previous is not None:
+                # Opened in a thread (Oxigraph copies without the GIL) while this one waits for the scan and resolves.
+                early = _EarlyVersion(target.new_version(wait=wait, copy_current=True, rewritten=REWRITTEN,
+                                                         linked=LINKED))
             found = background.result() if background is not None else None
+        except BaseException:
+            if early is not None:
+                early.discard()
+            raise
         finally:
             if background is not None:
                 background.stop()
-        if found is not None:
-            from kg.scan import finish
+        try:
+            if found is not None:
+                from kg.scan import finish
 
-            docs = finish(found, target.cache_dir, summary=summary, jobs=jobs, max_bytes=max_bytes,
-                          progress=progress, scheduler=scheduler, reuse=saved["articles"] if tables else None)
-        else:
-            docs = collect(paths, cache_dir=target.cache_dir, jobs=jobs, max_bytes=max_bytes, progress=progress,
-                           summary=summary, full=full, scheduler=scheduler,
-                           reuse=saved["articles"] if tables else None)
-        if previous is not None:
-            # The copy of the current version opens in a thread (Oxigraph without the GIL) during the delta.
-            early = _EarlyVersion(target.new_version(wait=wait, copy_current=True, rewritten=REWRITTEN,
-                                                     linked=LINKED))
-            try:
+                docs = finish(found, target.cache_dir, summary=summary, jobs=jobs, max_bytes=max_bytes,
+                              progress=progress, scheduler=scheduler, reuse=saved["articles"] if tables else None)
+            else:
+                docs = collect(paths, cache_dir=target.cache_dir, jobs=jobs, max_bytes=max_bytes, progress=progress,
+                               summary=summary, full=full, scheduler=scheduler,
+                               reuse=saved["articles"] if tables else None)
+            if previous is not None:
                 with _step(summary, "resolve"):
                     delta = _resolve_delta(saved, docs, previous[2], target, max_bytes)
                 if delta is not None:
                     return _write_delta(target, summary, delta, previous, signature, paths, started, wait, progress,
                                         early)
-            finally:
+        finally:
+            if early is not None:
                 early.discard()  # unless _write_delta finished it
         del saved
         if tables:
