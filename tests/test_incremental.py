@@ -367,7 +367,13 @@ def test_the_scan_in_a_child_process_gives_the_in_process_result(tmp_path, sampl
         return real_scan(*args, **kwargs)
 
     monkeypatch.setattr(kg.scan, "scan", scan)
+    children = []
+    real_result = kg.scan.Background.result
+    monkeypatch.setattr(kg.scan.Background, "result", lambda self: children.append(self.pid) or real_result(self))
     forked = build([corpus], tmp_path / "a", jobs=1)
+    assert children
+    with pytest.raises(ChildProcessError):  # a child left closing the cache was reaped when the build ended
+        os.waitpid(children[0], os.WNOHANG)
     monkeypatch.setattr(kg.build, "_background_scan", lambda *args: None)
     alone = build([corpus], tmp_path / "b", jobs=1)
     assert started and forked.resolution == "delta"
