@@ -74,7 +74,8 @@ class BuildSummary:
     triples: int = 0
     report: list[str] = field(default_factory=list)  # curation decisions that no longer apply, …
     seconds: float = 0.0
-    load: str = "full"  # "full" (bulk load into a new database) or "incremental" (changes applied to a copy)
+    load: str = "full"  # "full" (bulk load into a new database), "incremental" (changes applied to a copy) or
+    # "none" (nothing changed: the current version stays, no new one is written)
     resolution: str = "full"  # "full" (every article) or "delta" (only what changed articles reach, kg.delta)
     changed: int = 0  # nodes (organizations, links, articles, places, decisions) rewritten by this build
     timings: dict[str, float] = field(default_factory=dict)  # seconds per step
@@ -918,6 +919,11 @@ def _write_delta(target, summary, delta, previous, signature, paths, started, wa
     with _step(summary, "diff"):
         total = sum(len(delta.state["order"][section]) for section in SECTIONS)
         change = _delta_change(delta.lines, old.line, total)
+    if not any(delta.lines.values()) and _same_record(target.build_record(), summary, paths):
+        # Nothing changed, not even what the summary lists: the current version stays (no copy, no compaction).
+        summary.version, summary.triples, summary.load = version, triples, "none"
+        summary.seconds = round(time.perf_counter() - started, 3)
+        return summary
     with early or target.new_version(wait=wait, copy_current=True, rewritten=REWRITTEN, linked=LINKED) as transaction:
         with _step(summary, "load"):
             if target.current_version() != version:
@@ -933,6 +939,18 @@ def _write_delta(target, summary, delta, previous, signature, paths, started, wa
         transaction.record = {"summary": summary.to_dict(), "sources": paths,
                               "build": {"version": transaction.name, "signature": signature}}
     return summary
+
+
+_VARYING = ("version", "seconds", "timings", "extracted", "load", "changed", "resolution")  # differ every build
+
+
+def _same_record(record: dict, summary: BuildSummary, paths: list[str]) -> bool:
+    """Whether the current version's build record would say what ``summary`` says, from the same ``paths``."""
+    before = record.get("summary")
+    if not isinstance(before, dict) or record.get("sources") != paths:
+        return False
+    now = summary.to_dict()
+    return all(before.get(key) == value for key, value in now.items() if key not in _VARYING and key != "triples")
 
 
 # Side files a build writes anew (kept out of the copy of the previous version), and those it only replaces

@@ -105,9 +105,29 @@ def test_links_only_the_removed_article_stated_are_removed(evolved):
 
 
 def test_a_rebuild_with_nothing_changed_extracts_nothing_and_writes_nothing(evolved):
+    from kg.store import EmbeddedStore
+
+    before = EmbeddedStore(evolved["store"]).current_version()
     summary = build([evolved["corpus"]], evolved["store"], jobs=1)
-    assert (summary.extracted, summary.changed, summary.load, summary.resolution) == (0, 0, "incremental", "delta")
+    assert (summary.extracted, summary.changed, summary.load, summary.resolution) == (0, 0, "none", "delta")
+    assert summary.version == before == EmbeddedStore(evolved["store"]).current_version()
     assert quads(evolved["store"]) == quads(evolved["root"] / "reference")
+
+
+def test_a_rebuild_that_changes_only_what_the_summary_lists_writes_a_version(evolved, tmp_path):
+    from kg.store import EmbeddedStore
+
+    copy = tmp_path / "store"
+    shutil.copytree(evolved["store"], copy)
+    before = EmbeddedStore(copy).current_version()
+    (evolved["corpus"] / "notes.pdf").write_bytes(b"%PDF-1.4 not an article")
+    try:
+        summary = build([evolved["corpus"]], copy, jobs=1)
+    finally:
+        (evolved["corpus"] / "notes.pdf").unlink()
+    assert summary.load == "incremental" and summary.version != before
+    assert [s.reason for s in summary.skipped if s.path.endswith("notes.pdf")]
+    assert EmbeddedStore(copy).build_record()["summary"]["skipped"] == summary.to_dict()["skipped"]
 
 
 def test_full_extracts_everything_again(evolved):

@@ -31,7 +31,10 @@ def _print_summary(summary, fmt: str, curation: str | None = None) -> None:
     click.echo(f"Organizations: {sum(summary.organizations_by_type.values())}   "
                f"Links: {sum(summary.links_by_type.values())}   Triples: {summary.triples}   "
                f"Time: {summary.seconds:.1f} s")
-    click.echo(f"Load:         {summary.load} ({summary.changed} nodes written); resolution: {summary.resolution}")
+    if summary.load == "none":
+        click.echo(f"Load:         nothing changed, version {summary.version} kept; resolution: {summary.resolution}")
+    else:
+        click.echo(f"Load:         {summary.load} ({summary.changed} nodes written); resolution: {summary.resolution}")
     if summary.organizations_by_type:
         rows = [{"type": k, "organizations": v} for k, v in summary.organizations_by_type.items()]
         click.echo("\n" + render(rows, "table"))
