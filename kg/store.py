@@ -33,16 +33,19 @@ import contextlib
 import fcntl
 import json
 import os
-import threading
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import pyoxigraph as ox
 
 from kg.gcpause import no_cycle_collection
+
+# `kg query` imports this module at every start: typing (3 ms of CPU) and dataclasses (10 ms: it
+# imports inspect) are left out, threading is imported when a time limit asks for it.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 ID = "https://w3id.org/lianjian/id/"
 ONTOLOGY_GRAPH = ID + "graph/ontology"
@@ -109,16 +112,38 @@ def term_value(term: Any) -> Any:
     return term.value
 
 
-@dataclass
 class QueryResult:
-    """What a query gave: ``rows`` for SELECT, ``boolean`` for ASK, ``triples`` for CONSTRUCT/DESCRIBE."""
+    """What a query gave: ``rows`` for SELECT, ``boolean`` for ASK, ``triples`` for CONSTRUCT/DESCRIBE.
 
-    kind: str  # "select" | "ask" | "graph"
-    variables: list[str] = field(default_factory=list)
-    rows: list[dict[str, Any]] = field(default_factory=list)
-    terms: list[tuple] = field(default_factory=list)  # SELECT rows as pyoxigraph terms
-    boolean: bool | None = None
-    triples: list[ox.Triple] = field(default_factory=list)
+    A plain class with a dataclass's constructor, equality and repr (see the imports above).
+
+    >>> QueryResult("ask", boolean=True)
+    QueryResult(kind='ask', variables=[], rows=[], terms=[], boolean=True, triples=[])
+    """
+
+    _FIELDS = ("kind", "variables", "rows", "terms", "boolean", "triples")
+
+    def __init__(self, kind: str, variables: list[str] | None = None, rows: list[dict[str, Any]] | None = None,
+                 terms: list[tuple] | None = None, boolean: bool | None = None, triples: list[ox.Triple] | None = None):
+        self.kind = kind  # "select" | "ask" | "graph"
+        self.variables = [] if variables is None else variables
+        self.rows = [] if rows is None else rows
+        self.terms = [] if terms is None else terms  # SELECT rows as pyoxigraph terms
+        self.boolean = boolean
+        self.triples = [] if triples is None else triples
+
+    def _values(self) -> tuple:
+        return tuple(getattr(self, name) for name in self._FIELDS)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._values() == other._values()  # type: ignore[attr-defined]
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, as a dataclass with eq
+
+    def __repr__(self) -> str:
+        return f"QueryResult({', '.join(f'{name}={getattr(self, name)!r}' for name in self._FIELDS)})"
 
 
 
@@ -243,6 +268,8 @@ class EmbeddedStore(KGStore):
                 box["result"] = run()
             except BaseException as error:  # noqa: BLE001 - handed to the caller's thread
                 box["error"] = error
+
+        import threading
 
         worker = threading.Thread(target=target, daemon=True)
         worker.start()

@@ -12,13 +12,14 @@ name        degree
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import math
 import re
 import unicodedata
-from typing import Any
+
+TYPE_CHECKING = False  # `kg query` imports this module at every start: typing costs 3 ms of CPU
+if TYPE_CHECKING:
+    from typing import Any
 
 FORMATS = ("table", "csv", "json")
 
@@ -47,7 +48,9 @@ def clean(text: str) -> str:
 
 # Characters json.dumps(ensure_ascii=False) writes raw that a terminal acts on: C1 controls (U+009B
 # starts a CSI sequence like ESC [), bidi overrides and other format characters, line separators.
-_JSON_UNSAFE = re.compile(
+# Every one is non-printable (str.isprintable; tests/test_cli_fast_query.py checks it). A pattern, not
+# compiled here: most answers never need it (see json_text).
+_JSON_UNSAFE = (
     "[\x7f-\x9f\xad\u0600-\u0605\u061c\u06dd\u070f\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f"
     "\ufeff\ufff9-\ufffb\U000e0001-\U000e007f]"
 )
@@ -62,8 +65,12 @@ def json_text(value: Any, **kwargs: Any) -> str:
     '["铜陵\\\\u202e", "\\\\u009b2J"]'
     """
     text = json.dumps(value, ensure_ascii=False, **kwargs)
+    # Text with only printable characters (line breaks aside: indentation) holds none of them: that
+    # test runs in C at about 3.5 ns a character, the search at about 7 (bench/README.md).
+    if text.replace("\n", " ").isprintable():
+        return text
     # Such characters only occur inside JSON strings, where an escape means the same character.
-    return _JSON_UNSAFE.sub(lambda m: json.dumps(m.group(0))[1:-1], text)
+    return re.sub(_JSON_UNSAFE, lambda m: json.dumps(m.group(0))[1:-1], text)
 
 
 def _cell(value: Any, precise: bool = False) -> str:
@@ -148,6 +155,9 @@ def render(rows: list[dict], fmt: str, columns: list[str] | None = None) -> str:
         return json_text(picked, indent=2)
     cols = _columns(rows, columns)
     if fmt in ("csv", "tsv"):  # tsv: what `kg query --format tsv` offers
+        import csv  # here: `kg query` imports this module at every start, mostly for other formats
+        import io
+
         buffer = io.StringIO()
         writer = csv.writer(buffer, delimiter="\t" if fmt == "tsv" else ",")
         writer.writerow([clean(c) for c in cols])
