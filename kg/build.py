@@ -828,9 +828,9 @@ def _preload_delta(scanned: Callable[[], bool]) -> None:
     """
     import kg.resolve  # noqa: F401
     from kg.places import _cpca
-    from kg.script import _t2s
+    from kg.script import _changing
 
-    for load in (_cpca, _t2s):  # cpca's division table; OpenCC's dictionaries, for new names
+    for load in (_cpca, _changing):  # cpca's division table; the characters OpenCC's t2s changes
         if scanned():
             return
         load()

@@ -3,6 +3,11 @@
 Kept apart from :mod:`kg.clean` so that converting one short string (a query
 parameter) imports none of the text cleaners' patterns.
 
+Most text needs no conversion at all. Whether a text does is decided from
+the set of characters t2s changes, worked out from OpenCC once and kept by
+:mod:`kg.datacache` (named by the installed OpenCC's data files), so a
+process that meets only simplified text never loads OpenCC.
+
 >>> to_simplified("聯建黨組織")
 '联建党组织'
 >>> to_simplified("联建党组织")
@@ -15,6 +20,9 @@ import re
 from functools import cache
 
 _CJK = (range(0x3400, 0x4DC0), range(0x4E00, 0xA000), range(0xF900, 0xFB00))
+# Texts up to this long are tested against the set of characters; longer ones are scanned with one pattern
+# of them (compiled on first use, a few ms), which runs at C speed.
+SHORT = 256
 
 
 @cache
@@ -24,49 +32,56 @@ def _t2s():
     return opencc.OpenCC("t2s")
 
 
-def _is_cjk(char: str) -> bool:
-    return any(ord(char) in block for block in _CJK)
+def _opencc_signature() -> bytes | None:
+    """Names, sizes and modification times of OpenCC's data files (found without importing it), or None."""
+    import importlib.util
+    import os
+
+    spec = importlib.util.find_spec("opencc")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    folder = os.path.join(list(spec.submodule_search_locations)[0], "clib", "share", "opencc")
+    try:
+        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+        return "\n".join(f"{e.name} {e.stat().st_size} {e.stat().st_mtime_ns}" for e in entries).encode()
+    except OSError:
+        return None
+
+
+def _changed_by_t2s() -> list[str]:
+    """Every CJK character t2s converts to another, worked out with OpenCC (one conversion of them all)."""
+    chars = [chr(cp) for block in _CJK for cp in block]
+    converted = _t2s().convert("\n".join(chars)).split("\n")
+    return [c for c, s in zip(chars, converted) if c != s] if len(converted) == len(chars) else chars
+
+
+@cache
+def _changing() -> frozenset[str]:
+    signature = _opencc_signature()
+    if signature is None:
+        return frozenset(_changed_by_t2s())
+    from kg.datacache import cached
+
+    return frozenset(cached("t2s-characters", [signature], _changed_by_t2s))
 
 
 @cache
 def _traditional_chars() -> re.Pattern[str]:
     """The CJK characters t2s changes: text without any of them is left alone (a fast scan, not a conversion)."""
-    chars = [chr(cp) for block in _CJK for cp in block]
-    converted = _t2s().convert("\n".join(chars)).split("\n")
-    changed = [c for c, s in zip(chars, converted) if c != s] if len(converted) == len(chars) else chars
-    return re.compile("[" + "".join(changed) + "]")
-
-
-# The first characters a process tests are tested one by one (memoized); past this many, the table of all the
-# characters t2s changes is built (about 20 ms) and scanned at C speed. A process that cleans a few articles or
-# normalizes a few names (a rebuild, a query parameter) never builds it.
-TABLE_AFTER = 50_000
-_changed: dict[str, bool] = {}
-_tested = 0
+    return re.compile("[" + "".join(sorted(_changing())) + "]")
 
 
 def _has_traditional(text: str, one_off: bool) -> bool:
-    global _tested
-    if one_off or (_tested + len(text) <= TABLE_AFTER and _traditional_chars.cache_info().currsize == 0):
-        _tested += 0 if one_off else len(text)
-        changed, convert = _changed, None
-        for char in text:
-            known = changed.get(char)
-            if known is None:
-                convert = convert or _t2s().convert
-                known = changed[char] = _is_cjk(char) and convert(char) != char
-            if known:
-                return True
-        return False
+    if one_off or len(text) <= SHORT:
+        return not _changing().isdisjoint(text)
     return _traditional_chars().search(text) is not None
 
 
 def to_simplified(text: str, *, one_off: bool = False) -> str:
     """Traditional to simplified characters with OpenCC; text without a character t2s changes is returned as it is.
 
-    A process's first :data:`TABLE_AFTER` characters are tested one by one;
-    after them, one pattern of all the characters t2s changes is built and
-    scanned. ``one_off=True`` always tests one by one. Both ways give the same
-    result.
+    ``one_off=True`` tests the text against the set of those characters
+    whatever its length (one string in a process that converts nothing else);
+    both ways give the same result.
     """
     return _t2s().convert(text) if _has_traditional(text, one_off) else text
