@@ -128,9 +128,12 @@ def _visit_dir(folder: str, seen: set[tuple[int, int]], follow: bool
         yield Skipped(folder, _reason(Path(folder), exc))
         return
     prefix = "" if folder == "." else folder if folder.endswith("/") else folder + "/"
+    access, readable, regular = os.access, os.R_OK, stat.S_ISREG
     for entry in entries:
         name = entry.name
-        if is_ignored(name):
+        suffix = _suffix(name).lower()
+        # is_ignored only for names that may be (a leading "." or "#", a trailing "~", a backup suffix, litter).
+        if (name[0] in ".#" or name[-1] == "~" or suffix in _BACKUP or name in SYSTEM_FILES) and is_ignored(name):
             continue
         path = prefix + name
         # The common case inline (a plain article file, no link): a generator per file cost a third of a walk.
@@ -142,9 +145,17 @@ def _visit_dir(folder: str, seen: set[tuple[int, int]], follow: bool
         except OSError as exc:
             yield Skipped(path, _reason(Path(path), exc))
             continue
-        found = _file(path, info, seen, True)
-        if found is not None:
-            yield found
+        key = (info.st_dev, info.st_ino)
+        if key in seen:
+            continue  # the same file through another name or link
+        seen.add(key)
+        if regular(info.st_mode) and suffix in ARTICLE_SUFFIXES and access(path, readable):
+            yield path, info
+        else:
+            yield _skipped(path, info, True) or (path, info)  # (readable after all: its mode changed meanwhile)
+
+
+_BACKUP = frozenset(BACKUP_SUFFIXES)
 
 
 def _file(path: str, info: os.stat_result, seen: set[tuple[int, int]], in_folder: bool
@@ -154,13 +165,18 @@ def _file(path: str, info: os.stat_result, seen: set[tuple[int, int]], in_folder
     if key in seen:
         return None  # the same file through another name or link
     seen.add(key)
+    return _skipped(path, info, in_folder) or (path, info)
+
+
+def _skipped(path: str, info: os.stat_result, in_folder: bool) -> Skipped | None:
+    """Why a file is not read (checked in this order), or None."""
     if not stat.S_ISREG(info.st_mode):
         return Skipped(path, "not a regular file")
     if not os.access(path, os.R_OK):
         return Skipped(path, "permission denied")
     if in_folder and _suffix(os.path.basename(path)).lower() not in ARTICLE_SUFFIXES:
         return Skipped(path, _not_an_article(path))
-    return path, info
+    return None
 
 
 def _is_ancestor_link(path: Path) -> bool:
