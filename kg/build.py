@@ -419,14 +419,24 @@ def _load_state(target: EmbeddedStore, code: str) -> dict:
     try:
         data = marshal.loads((target.versions_dir / f"{version}{STATE_SUFFIX}").read_bytes())
         if isinstance(data, dict) and data.get("code") == code:
-            log = target.versions_dir / f"{version}{STATE_LOG_SUFFIX}"
-            for patch in marshal.loads(log.read_bytes()) if log.exists() else ():
+            for patch in _log_patches(target.versions_dir / f"{version}{STATE_LOG_SUFFIX}"):
                 apply_patch(data, patch)
     except (OSError, ValueError, EOFError, TypeError, KeyError):
         return {}
     if not isinstance(data, dict) or data.get("code") != code or not isinstance(data.get("memo"), dict):
         return {}
     return data
+
+
+def _log_patches(log: Path) -> Iterator[dict]:
+    """The patches of a state log: marshal records one after the other (a build appends one)."""
+    try:
+        handle = open(log, "rb")
+    except FileNotFoundError:
+        return
+    with handle:
+        while handle.peek(1):
+            yield marshal.load(handle)
 
 
 @dataclass
@@ -978,10 +988,11 @@ def _save(transaction: Transaction, resolved_json: bytes | list[bytes | memoryvi
     base, log = versions / f"{transaction.name}{STATE_SUFFIX}", versions / f"{transaction.name}{STATE_LOG_SUFFIX}"
     if patch is not None and base.exists():  # the previous version's state, linked with its log
         try:
-            data = marshal.dumps((marshal.loads(log.read_bytes()) if log.exists() else []) + [patch])
-        except (OSError, ValueError, EOFError, TypeError):
+            # One more record after the previous ones, copied as they are (the previous version keeps its file).
+            data = [log.read_bytes() if log.exists() else b"", marshal.dumps(patch)]
+        except (OSError, ValueError, TypeError):
             data = None
-        if data is not None and len(data) <= STATE_LOG_LIMIT * base.stat().st_size:
+        if data is not None and len(data[0]) + len(data[1]) <= STATE_LOG_LIMIT * base.stat().st_size:
             _replace(log, data)
             return
     _replace(base, marshal.dumps(state))

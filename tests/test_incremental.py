@@ -318,6 +318,14 @@ def test_successive_delta_builds_replay_their_saved_patches(tmp_path, sample_cor
                                  ".resolved.json").read_text(encoding="utf-8")
     log = store / "versions" / f"{EmbeddedStore(store).current_version()}{STATE_LOG_SUFFIX}"
     assert log.exists()
+    data = log.read_bytes()
+    log.unlink()  # a hard link to the previous version's log: replaced, not written into
+    log.write_bytes(data[:-3])  # a damaged log: the state is not used, the build resolves everything
+    (corpus / names[4]).unlink()
+    summary = build([corpus], store, jobs=1)
+    assert summary.resolution == "full"
+    assert build([corpus], tmp_path / "reference-last", jobs=1).resolution == "full"
+    assert quads(store) == quads(tmp_path / "reference-last")
 
 
 def test_a_delta_build_leaves_the_previous_versions_side_files_as_they_were(tmp_path, sample_corpus, names):
