@@ -421,7 +421,7 @@ def _load_state(target: EmbeddedStore, code: str) -> dict:
         if isinstance(data, dict) and data.get("code") == code:
             for patch in _log_patches(target.versions_dir / f"{version}{STATE_LOG_SUFFIX}"):
                 apply_patch(data, patch)
-    except (OSError, ValueError, EOFError, TypeError, KeyError):
+    except (OSError, ValueError, EOFError, TypeError, KeyError, AttributeError):  # damaged: resolve in full
         return {}
     if not isinstance(data, dict) or data.get("code") != code or not isinstance(data.get("memo"), dict):
         return {}
@@ -429,14 +429,21 @@ def _load_state(target: EmbeddedStore, code: str) -> dict:
 
 
 def _log_patches(log: Path) -> Iterator[dict]:
-    """The patches of a state log: marshal records one after the other (a build appends one)."""
+    """The patches of a state log: marshal records one after the other (a build appends one).
+
+    A log written before session 4 is one record, the list of its patches.
+    """
     try:
         handle = open(log, "rb")
     except FileNotFoundError:
         return
     with handle:
         while handle.peek(1):
-            yield marshal.load(handle)
+            record = marshal.load(handle)
+            if isinstance(record, list):
+                yield from record
+            else:
+                yield record
 
 
 @dataclass
