@@ -958,7 +958,8 @@ def _write_delta(target, summary, delta, previous, signature, paths, started, wa
     return summary
 
 
-_VARYING = ("version", "seconds", "timings", "extracted", "load", "changed", "resolution")  # differ every build
+# Differ every build (triples: not counted yet when the comparison is made).
+_VARYING = ("version", "seconds", "timings", "extracted", "load", "changed", "resolution", "triples")
 
 
 def _same_record(record: dict, summary: BuildSummary, paths: list[str]) -> bool:
@@ -967,7 +968,7 @@ def _same_record(record: dict, summary: BuildSummary, paths: list[str]) -> bool:
     if not isinstance(before, dict) or record.get("sources") != paths:
         return False
     now = summary.to_dict()
-    return all(before.get(key) == value for key, value in now.items() if key not in _VARYING and key != "triples")
+    return all(before.get(key) == value for key, value in now.items() if key not in _VARYING)
 
 
 # Side files a build writes anew (kept out of the copy of the previous version), and those it only replaces

@@ -44,8 +44,8 @@ def _opencc_signature() -> bytes | None:
         return None
     folder = os.path.join(list(spec.submodule_search_locations)[0], "clib", "share", "opencc")
     try:
-        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
-        return "\n".join(f"{e.name} {e.stat().st_size} {e.stat().st_mtime_ns}" for e in entries).encode()
+        stats = sorted((entry.name, entry.stat()) for entry in os.scandir(folder))
+        return "\n".join(f"{name} {info.st_size} {info.st_mtime_ns}" for name, info in stats).encode()
     except OSError:
         return None
 
