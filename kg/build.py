@@ -586,8 +586,7 @@ def _load_full(transaction: Transaction, resolved: Resolved, root: Path, progres
 
     from kg.resources import ontology_file
 
-    total_nodes = sum(len(t) for t in (resolved.articles, resolved.places, resolved.decisions,
-                                       resolved.organizations, resolved.links))
+    total_nodes = _node_count(resolved)
     count = 0
     with tempfile.TemporaryDirectory(prefix="kg-load-", dir=root) as folder, \
             ThreadPoolExecutor(max_workers=max(1, loaders), thread_name_prefix="kg-load") as pool:
@@ -631,6 +630,11 @@ def _load_full(transaction: Transaction, resolved: Resolved, root: Path, progres
             for load, _ in loads:
                 load.cancel()
     return count
+
+
+def _node_count(resolved: Resolved) -> int:
+    return sum(len(table) for table in (resolved.articles, resolved.places, resolved.decisions,
+                                        resolved.organizations, resolved.links))
 
 
 def _estimated_lines(resolved: Resolved) -> int:
@@ -763,28 +767,25 @@ def _build(paths, store, *, curation, jobs, full, wait, max_bytes, progress, sch
         background = _background_scan(target, paths, full, scheduler, max_bytes, progress)
         early = None  # the copy of the current version a delta writes into
         try:
-            saved = {} if full else _load_state(target, code)
-            tables = plain and usable(saved)
-            signature = graph_signature()
-            previous = None
-            if tables:
-                with _step(summary, "previous"):
-                    previous = _previous_file(target, signature, saved)
-                if previous is not None and background is not None:
-                    _preload_delta(background.done)
-            if previous is not None:
-                # Opened in a thread (Oxigraph copies without the GIL) while this one waits for the scan and resolves.
-                early = _EarlyVersion(target.new_version(wait=wait, copy_current=True, rewritten=REWRITTEN,
-                                                         linked=LINKED))
-            found = background.result() if background is not None else None
-        except BaseException:
-            if early is not None:
-                early.discard()
-            raise
-        finally:
-            if background is not None:
-                background.stop()
-        try:
+            try:
+                saved = {} if full else _load_state(target, code)
+                tables = plain and usable(saved)
+                signature = graph_signature()
+                previous = None
+                if tables:
+                    with _step(summary, "previous"):
+                        previous = _previous_file(target, signature, saved)
+                    if previous is not None and background is not None:
+                        _preload_delta(background.done)
+                if previous is not None:
+                    # Opened in a thread (Oxigraph copies without the GIL) while this one waits for the scan and
+                    # resolves.
+                    early = _EarlyVersion(target.new_version(wait=wait, copy_current=True, rewritten=REWRITTEN,
+                                                             linked=LINKED))
+                found = background.result() if background is not None else None
+            finally:
+                if background is not None:
+                    background.stop()
             if found is not None:
                 from kg.scan import finish
 
@@ -1064,8 +1065,7 @@ def _write_full(target, summary, docs, decisions, plain, code, signature, previo
                 summary.triples = _load_full(transaction, resolved, target.root, progress, loaders=loaders,
                                              meanwhile=save)
                 _carry_imports(target, transaction)
-                summary.changed = sum(len(table) for table in (resolved.articles, resolved.places, resolved.decisions,
-                                                                 resolved.organizations, resolved.links))
+                summary.changed = _node_count(resolved)
         summary.timings["load"] = round(summary.timings["load"] - sum(saving), 3)
         if not saving:  # an incremental load: saved after it
             save()

@@ -88,7 +88,7 @@ def parse_params(pairs: tuple[str, ...] | list[str]) -> dict[str, str]:
         name, sep, value = pair.partition("=")
         if not sep or not name:
             fail(f"--param takes NAME=VALUE, not {pair!r}", 2)
-        params[name.strip()] = to_simplified(value.strip(), one_off=True)
+        params[name.strip()] = to_simplified(value.strip())
     return params
 
 

@@ -73,19 +73,14 @@ def _traditional_chars() -> re.Pattern[str]:
     return re.compile("[" + "".join(sorted(_changing())) + "]")
 
 
-def _has_traditional(text: str, one_off: bool) -> bool:
+def _has_traditional(text: str) -> bool:
     global _tested
-    if one_off or (_tested < PATTERN_AFTER and _traditional_chars.cache_info().currsize == 0):
+    if _tested < PATTERN_AFTER and _traditional_chars.cache_info().currsize == 0:
         _tested += len(text)
         return not _changing().isdisjoint(text)
     return _traditional_chars().search(text) is not None
 
 
-def to_simplified(text: str, *, one_off: bool = False) -> str:
-    """Traditional to simplified characters with OpenCC; text without a character t2s changes is returned as it is.
-
-    ``one_off=True`` tests the text against the set of those characters
-    however many were tested before (one string in a process that converts
-    nothing else); both ways give the same result.
-    """
-    return _t2s().convert(text) if _has_traditional(text, one_off) else text
+def to_simplified(text: str) -> str:
+    """Traditional to simplified characters with OpenCC; text without a character t2s changes is returned as it is."""
+    return _t2s().convert(text) if _has_traditional(text) else text
