@@ -31,26 +31,42 @@ BENCH = Path(__file__).resolve().parent
 WORK = Path(os.environ.get("KG_BENCH_WORK") or Path(tempfile.gettempdir()) / "kg-bench")
 ADDED = 10  # articles added for the incremental rebuild
 
-# Runs one Python statement (or `kg` command) in this child and reports wall time and peak memory.
+# Runs one Python statement (or the `kg` program, through its entry point) in this child and reports wall time,
+# peak memory and CPU. The `kg` program ends its process with os._exit once its output is written
+# (kg.cli.options.end_program): the report is printed then, by this process only (not by its forked children).
 RUNNER = """
-import json, resource, sys, time
-start = time.perf_counter()
+import json, os, resource, sys, time
+start, pid, end = time.perf_counter(), os.getpid(), os._exit
+
+
+def report(code):
+    seconds = time.perf_counter() - start
+    sys.stdout.flush()
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime
+    print("BENCH " + json.dumps({"seconds": seconds, "self_kb": own.ru_maxrss, "children_kb": workers.ru_maxrss,
+                                 "cpu": cpu, "code": code}), file=sys.stderr, flush=True)
+
+
+def reported_exit(code):
+    if os.getpid() == pid:
+        report(code)
+    end(code)
+
+
+os._exit = reported_exit
 code = 0
 try:
     if sys.argv[1] == "kg":
-        from kg.cli import main
-        main(sys.argv[2:], standalone_mode=False)
+        from kg.entry import run
+        sys.argv = ["kg", *sys.argv[2:]]
+        run()
     else:
         exec(sys.argv[2])
 except SystemExit as stop:
     code = stop.code or 0
-seconds = time.perf_counter() - start
-sys.stdout.flush()
-own = resource.getrusage(resource.RUSAGE_SELF)
-workers = resource.getrusage(resource.RUSAGE_CHILDREN)
-cpu = own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime
-print("BENCH " + json.dumps({"seconds": seconds, "self_kb": own.ru_maxrss, "children_kb": workers.ru_maxrss,
-                             "cpu": cpu, "code": code}), file=sys.stderr)
+report(code)
 """
 
 

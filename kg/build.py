@@ -763,7 +763,8 @@ def _build(paths, store, *, curation, jobs, full, wait, max_bytes, progress, sch
         summary = BuildSummary(store=target.location)
         code = mention_code()
         # A rebuild walks the files and extracts the new ones in a child process while this one loads the
-        # previous build's tables (kg.scan.Background): two parts of about the same time, on two cores.
+        # previous build's tables, then matches the known articles (kg.scan.Background): two parts of about
+        # the same time, on two cores.
         background = _background_scan(target, paths, full, scheduler, max_bytes, progress)
         early = None  # the copy of the current version a delta writes into
         try:
@@ -775,26 +776,25 @@ def _build(paths, store, *, curation, jobs, full, wait, max_bytes, progress, sch
                 if tables:
                     with _step(summary, "previous"):
                         previous = _previous_file(target, signature, saved)
-                    if previous is not None and background is not None:
-                        _preload_delta(background.done)
                 if previous is not None:
                     # Opened in a thread (Oxigraph copies without the GIL) while this one waits for the scan and
                     # resolves.
                     early = _EarlyVersion(target.new_version(wait=wait, copy_current=True, rewritten=REWRITTEN,
                                                              linked=LINKED))
-                found = background.result() if background is not None else None
+                reuse = saved["articles"] if tables else None
+                if background is not None:
+                    from kg.scan import finish
+
+                    # While the child extracts the new articles: what a delta may need, off the critical path.
+                    idle = (lambda: _preload_delta(background.done)) if previous is not None else None
+                    docs = finish(background.result(), target.cache_dir, summary=summary, jobs=jobs,
+                                  max_bytes=max_bytes, progress=progress, scheduler=scheduler, reuse=reuse, idle=idle)
+                else:
+                    docs = collect(paths, cache_dir=target.cache_dir, jobs=jobs, max_bytes=max_bytes,
+                                   progress=progress, summary=summary, full=full, scheduler=scheduler, reuse=reuse)
             finally:
                 if background is not None:
                     background.stop()
-            if found is not None:
-                from kg.scan import finish
-
-                docs = finish(found, target.cache_dir, summary=summary, jobs=jobs, max_bytes=max_bytes,
-                              progress=progress, scheduler=scheduler, reuse=saved["articles"] if tables else None)
-            else:
-                docs = collect(paths, cache_dir=target.cache_dir, jobs=jobs, max_bytes=max_bytes, progress=progress,
-                               summary=summary, full=full, scheduler=scheduler,
-                               reuse=saved["articles"] if tables else None)
             if previous is not None:
                 with _step(summary, "resolve"):
                     delta = _resolve_delta(saved, docs, previous[2], target, max_bytes)
@@ -838,12 +838,13 @@ def _background_scan(target: EmbeddedStore, paths: list[str], full: bool, schedu
 
 
 def _preload_delta(scanned: Callable[[], bool]) -> None:
-    """What a delta resolution may load on first use, loaded while the child still scans (off the critical path).
+    """What a delta resolution may load on first use, loaded while the child still extracts (off the critical path).
 
     Each part only while ``scanned()`` is false: once the scan is there, the
     delta loads what it turns out to need (a rebuild that changes no name
     needs no cpca).
     """
+    import kg.rdf  # noqa: F401
     import kg.resolve  # noqa: F401
     from kg.places import _cpca
     from kg.script import _changing
@@ -926,6 +927,36 @@ class _EarlyVersion:
             raise interrupted
 
 
+class _Thread:
+    """``function(*args)`` in a thread; :meth:`join` waits for it and raises what it raised."""
+
+    def __init__(self, function: Callable[..., Any], *args: Any):
+        import threading
+
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, args=(function, args), name="kg-save", daemon=True)
+        self.thread.start()
+
+    def _run(self, function: Callable[..., Any], args: tuple) -> None:
+        try:
+            function(*args)
+        except BaseException as error:  # noqa: BLE001  raised again by join
+            self.error = error
+
+    def join(self) -> None:
+        """Wait for the thread, through Ctrl-C (raised once it has ended), then raise what it raised."""
+        interrupted = None
+        while self.thread.is_alive():
+            try:
+                self.thread.join()
+            except KeyboardInterrupt as stop:
+                interrupted = stop
+        if interrupted is not None:
+            raise interrupted
+        if self.error is not None:
+            raise self.error
+
+
 def _write_delta(target, summary, delta, previous, signature, paths, started, wait, progress,
                  early: _EarlyVersion | None = None) -> BuildSummary:
     from kg.delta import SECTIONS, counts
@@ -943,15 +974,19 @@ def _write_delta(target, summary, delta, previous, signature, paths, started, wa
         summary.seconds = round(time.perf_counter() - started, 3)
         return summary
     with early or target.new_version(wait=wait, copy_current=True, rewritten=REWRITTEN, linked=LINKED) as transaction:
-        with _step(summary, "load"):
-            if target.current_version() != version:
-                raise RuntimeError("the store changed during the build")  # the lock makes this unreachable
-            _apply(transaction, change, progress)
-            summary.load, summary.changed = "incremental", change.nodes
-            summary.triples = triples - len(change.remove) + len(change.add)
-        with _step(summary, "save"):
-            _save(transaction, old.patched_parts(delta.state["order"], delta.lines, delta.report), delta.state,
-                  delta.patch)
+        if target.current_version() != version:
+            raise RuntimeError("the store changed during the build")  # the lock makes this unreachable
+        # The side files are written in a thread while Oxigraph applies the changes (both mostly without the GIL).
+        saving = _Thread(_save, transaction, old.patched_parts(delta.state["order"], delta.lines, delta.report),
+                         delta.state, delta.patch)
+        try:
+            with _step(summary, "load"):
+                _apply(transaction, change, progress)
+                summary.load, summary.changed = "incremental", change.nodes
+                summary.triples = triples - len(change.remove) + len(change.add)
+        finally:
+            with _step(summary, "save"):
+                saving.join()  # also after a failure: nothing may write into the version once it is removed
         summary.version = transaction.name
         summary.seconds = round(time.perf_counter() - started, 3)
         transaction.record = {"summary": summary.to_dict(), "sources": paths,

@@ -3,12 +3,19 @@
 A ``kg query`` command line that :mod:`kg.fast_query` reads completely runs
 without importing click (about a third of a short query's CPU time); every
 other command line, and any with ``KG_CLI_NO_FAST`` set, goes through click.
+
+While :func:`run` runs, ``PROGRAM`` is true: a command may then end the
+process at once when it is done (kg.cli.options.end_program).
 """
 
 import sys
 
+PROGRAM = False  # the `kg` program itself is running (not kg.cli.main called from Python or a test)
+
 
 def run() -> None:
+    global PROGRAM
+    PROGRAM = True
     try:
         if len(sys.argv) > 1 and sys.argv[1] == "query":
             from kg.fast_query import main as fast_main
@@ -21,3 +28,5 @@ def run() -> None:
     except KeyboardInterrupt:
         sys.stderr.write("Interrupted.\n")
         sys.exit(130)
+    finally:
+        PROGRAM = False

@@ -18,14 +18,17 @@ import os
 import stat
 from itertools import islice
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kg.boilerplate import Rules, classify, load_rules, strip_furniture
 from kg.clean import clean_lines, clean_text
 from kg.encoding import Decoded, NotText, decode
 from kg.filetype import HTML_SUFFIXES, looks_like_html
-from kg.htmltext import HtmlPage, declared_charset, html_to_text
 from kg.model import Article
 from kg.textmeta import find_source, find_title, parse_date
+
+if TYPE_CHECKING:
+    from kg.htmltext import HtmlPage
 
 DEFAULT_MAX_BYTES = 50_000_000
 HEADER_LINES = 12  # the dateline, outlet and headline sit in the first lines
@@ -128,7 +131,11 @@ def _decode_article(data: bytes, path: Path, html: bool | None) -> tuple[str, De
     if not data:
         raise SkipFile("empty file")
     suffix_html = path.suffix.lower() in HTML_SUFFIXES
-    declared = declared_charset(data) if (html or suffix_html or b"<" in data[:1024]) else None
+    declared = None
+    if html or suffix_html or b"<" in data[:1024]:
+        from kg.htmltext import declared_charset  # with selectolax: imported once an article may be HTML
+
+        declared = declared_charset(data)
     try:
         decoded = decode(data, declared=declared)
     except NotText as exc:
@@ -142,6 +149,8 @@ def _article(path: Path, sha256: str, decoded: Decoded, html: bool) -> Article:
     text = decoded.text
     decoded.text = ""  # ``text`` holds it now: released as soon as cleaning is done with it
     if html:
+        from kg.htmltext import html_to_text
+
         page = html_to_text(text)
         text = page.text
     body, title, date, source = clean_article_text(text, page)

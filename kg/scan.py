@@ -14,8 +14,11 @@ build's tables (kg.build._build):
 
 :class:`Background` runs :func:`scan` in a forked child (the walk, the
 extractor's imports and the new articles' extraction on the second core) and
-hands its result back through a pipe; anything wrong there and the scan runs
-again in this process, so the result is always that of :func:`collect`.
+hands its result back through a pipe in two parts: the scan as soon as the
+walk is done, then the extractions of the new articles, so that this process
+matches the known articles while the child extracts. Anything wrong there and
+the scan (or the extraction) runs again in this process, so the result is
+always that of :func:`collect`.
 
 >>> import tempfile
 >>> folder = tempfile.mkdtemp()
@@ -50,11 +53,13 @@ class Scan:
     extracted: bool = False  # something was extracted: prune the cache's other pipeline versions
     pruned: bool = False  # ... done since the last extraction
     trimmed: bool = False  # the cache's file table holds only these files now
+    later: list[int] = field(default_factory=list)  # files the scan child is extracting (see Background)
+    rest: Any = None  # in the parent, while ``later`` is not empty: waits for them (Background.rest)
 
 
 def scan(paths: Iterable[str | os.PathLike[str]], cache: Any, *, full: bool = False,
-         max_bytes: int | None = 50_000_000, progress: bool = False, extract_below: int = 0) -> Scan:
-    """Walk, hash and look up; extract the new articles here when they are fewer than ``extract_below``.
+         max_bytes: int | None = 50_000_000, progress: bool = False) -> Scan:
+    """Walk, hash and look up.
 
     ``cache`` is a kg.cache.ExtractionCache, or None (everything is pending).
     """
@@ -108,11 +113,6 @@ def scan(paths: Iterable[str | os.PathLike[str]], cache: Any, *, full: bool = Fa
             results[i] = _from_cache(files[i], sha256, hit)
     bar.close()
     found.timings["read"] = time.perf_counter() - begun
-    if found.pending and len(found.pending) < extract_below:
-        begun = time.perf_counter()
-        _extract(found, found.pending, cache, jobs=1, max_bytes=max_bytes, scheduler=None, progress=progress)
-        found.pending = []
-        found.timings["extract"] = time.perf_counter() - begun
     return found
 
 
@@ -151,17 +151,17 @@ def _housekeep(found: Scan, cache: Any) -> None:
 
 def finish(found: Scan, cache_dir: str | os.PathLike[str] | None, *, summary: Any, jobs: int | None = None,
            max_bytes: int | None = 50_000_000, progress: bool = False, scheduler: Any = None,
-           reuse: dict[str, tuple] | None = None, cache: Any = None) -> list[tuple[Article, dict | None]]:
+           reuse: dict[str, tuple] | None = None, cache: Any = None,
+           idle: Any = None) -> list[tuple[Article, dict | None]]:
     """The articles of ``found``: known ones bare (see kg.build.collect), the rest from the cache or extracted now.
 
     ``cache``: an open kg.cache.ExtractionCache of ``cache_dir`` (else one is
-    opened when needed).
+    opened when needed). ``idle``: called (no arguments) before waiting for
+    the scan child's extractions, if there are any to wait for.
     """
     from kg.build import _from_cache, _step, is_html_path
 
     summary.skipped.extend(found.skipped)
-    for name, seconds in found.timings.items():
-        summary.timings[name] = round(summary.timings.get(name, 0.0) + seconds, 3)
     files, results = found.files, found.results
     owned = None
     try:
@@ -173,6 +173,13 @@ def finish(found: Scan, cache_dir: str | os.PathLike[str] | None, *, summary: An
                     results[i] = Article(seen[0], seen[1], sha256, "", warnings=list(seen[2]))
                 else:
                     ask.append((i, sha256))
+        if found.rest is not None:  # the scan child's extractions (Background.rest)
+            if idle is not None:
+                idle()
+            found.rest()
+        for name, seconds in found.timings.items():
+            summary.timings[name] = round(summary.timings.get(name, 0.0) + seconds, 3)
+        with _step(summary, "read"):
             pending = list(found.pending)
             if cache is None and (ask or pending or not found.trimmed):
                 cache = owned = _open_cache(cache_dir)
@@ -242,11 +249,14 @@ def collect(paths: Iterable[str | os.PathLike[str]], *, cache_dir: str | os.Path
 
 
 class Background:
-    """:func:`scan` (with the extraction of fewer than ``extract_below`` new articles) in a forked child.
+    """:func:`scan` in a forked child, which then extracts the new articles if fewer than ``extract_below``.
 
     The child writes the cache (extractions, hashes, the file table) and
-    sends the :class:`Scan` back; :meth:`result` waits for it. If the child
-    fails in any way, :meth:`result` scans again in this process.
+    sends two messages: the :class:`Scan` once the walk is done (the files it
+    extracts listed in ``later``), then their results. :meth:`result` waits
+    for the first, :meth:`rest` (``Scan.rest``) for the second. If the child
+    fails in any way, :meth:`result` scans again in this process, and
+    :meth:`rest` leaves its files pending (extracted by :func:`finish`).
     """
 
     def __init__(self, paths: Sequence[str], cache_dir: str | os.PathLike[str], *, max_bytes: int | None,
@@ -258,35 +268,67 @@ class Background:
             os.close(read)
             _child(write, *self.args, extract_below)
         os.close(write)
-        self.read = read
+        self.read: int | None = read  # unbuffered: select must see what has not been read yet
+        self.received = 0  # messages read so far
+        self.first: Any = None  # the first message, when done() read it
+        self.more = True  # whether another message is due
 
     def done(self) -> bool:
-        """Whether the child has started to send its result (or ended): :meth:`result` will not wait long."""
+        """Whether the child's last message has started to arrive (or the child ended): no long wait left."""
         import select
 
-        return self.read is None or bool(select.select([self.read], [], [], 0)[0])
+        if self.read is None:
+            return True
+        if self.received == 0:
+            if not select.select([self.read], [], [], 0)[0]:
+                return False
+            self.first = self._receive()  # the scan: read now, then look for the extractions
+            if not (isinstance(self.first, Scan) and self.first.later):
+                return True
+        elif not self.more:
+            return True
+        return bool(select.select([self.read], [], [], 0)[0])
+
+    def _receive(self) -> Any:
+        """The next message, read whole (None if the child failed)."""
+        self.received += 1
+        try:
+            size = int.from_bytes(_read_exactly(self.read, 8), "little")
+            return pickle.loads(_read_exactly(self.read, size)) if size else None
+        except Exception:  # noqa: BLE001  done again in this process
+            return None
 
     def result(self) -> Scan:
-        found = None
-        try:
-            with os.fdopen(self.read, "rb") as pipe:
-                self.read = None
-                data = pipe.read()
-            if data:
-                try:
-                    found = pickle.loads(data)
-                except Exception:  # noqa: BLE001  scanned again below
-                    found = None
-        finally:
-            self.stop(finished=isinstance(found, Scan))
+        found = self.first if self.received else self._receive()
+        self.first = None
         if isinstance(found, Scan):
+            self.more = bool(found.later)
+            if self.more:
+                found.rest = lambda: self.rest(found)
+            else:
+                self.stop(finished=True)
             return found
+        self.stop()
         paths, cache_dir, max_bytes, progress = self.args
         cache = _open_cache(cache_dir)
         try:
             return scan(paths, cache, max_bytes=max_bytes, progress=progress)
         finally:
             cache.close()
+
+    def rest(self, found: Scan) -> None:
+        """Wait for the child's extractions of ``found.later`` and put them in place (else they stay pending)."""
+        message = self._receive()
+        self.more = False
+        self.stop(finished=isinstance(message, _Extracted))
+        if isinstance(message, _Extracted):
+            for i, result in zip(found.later, message.results):
+                found.results[i] = result
+            found.extracted, found.pruned, found.trimmed = message.extracted, message.pruned, message.trimmed
+            found.timings.update(message.timings)
+        else:
+            found.pending = sorted(found.pending + found.later)
+        found.later, found.rest = [], None
 
     def stop(self, finished: bool = False) -> None:
         """End the child if it still runs (the build failed or was interrupted before it needed the scan).
@@ -311,6 +353,17 @@ class Background:
         self.pid = None
 
 
+@dataclass
+class _Extracted:
+    """The scan child's second message: the results of ``Scan.later``, and the cache's state after them."""
+
+    results: list[Any]
+    extracted: bool
+    pruned: bool
+    trimmed: bool
+    timings: dict[str, float]
+
+
 _CLOSING: list[int] = []  # children that sent their scan and still close the cache
 
 
@@ -323,8 +376,29 @@ def reap() -> None:
             pass
 
 
+def _read_exactly(fd: int, size: int) -> bytes:
+    """``size`` bytes from ``fd`` (fewer only at the end of the pipe)."""
+    chunks, left = [], size
+    while left:
+        chunk = os.read(fd, min(left, 1 << 20))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
+def _send(pipe: Any, message: Any) -> None:
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    pipe.write(len(data).to_bytes(8, "little"))
+    pipe.write(data)
+    pipe.flush()
+
+
 def _child(write: int, paths: list[str], cache_dir: Any, max_bytes: int | None, progress: bool,
            extract_below: int) -> None:
+    import time
+
     code = 1
     try:
         # Hold none of the parent's files: the store's writer lock must go with the parent.
@@ -332,16 +406,27 @@ def _child(write: int, paths: list[str], cache_dir: Any, max_bytes: int | None, 
         os.closerange(write + 1, 1 << 16)
         cache = _open_cache(cache_dir)
         try:
-            found = scan(paths, cache, max_bytes=max_bytes, progress=progress, extract_below=extract_below)
-            _housekeep(found, cache)
-            cache.flush()
-            data = pickle.dumps(found, protocol=pickle.HIGHEST_PROTOCOL)
             with os.fdopen(write, "wb") as pipe:
-                pipe.write(data)
+                found = scan(paths, cache, max_bytes=max_bytes, progress=progress)
+                if found.pending and len(found.pending) < extract_below:
+                    found.later, found.pending = found.pending, []
+                else:
+                    _housekeep(found, cache)
+                    cache.flush()
+                _send(pipe, found)
+                if found.later:
+                    begun = time.perf_counter()
+                    _extract(found, found.later, cache, jobs=1, max_bytes=max_bytes, scheduler=None,
+                             progress=progress)
+                    seconds = time.perf_counter() - begun
+                    _housekeep(found, cache)
+                    cache.flush()
+                    _send(pipe, _Extracted([found.results[i] for i in found.later], found.extracted, found.pruned,
+                                           found.trimmed, {"extract": seconds}))
         finally:
             cache.close()  # after the result is sent: the parent goes on meanwhile
         code = 0
-    except BaseException:  # noqa: BLE001  the parent scans again in its own process
+    except BaseException:  # noqa: BLE001  the parent scans (or extracts) again in its own process
         pass
     finally:
         try:

@@ -381,7 +381,7 @@ class EmbeddedStore(KGStore):
         import shutil  # imports the compression modules: writers only, not `kg query`
 
         with self.lock(wait=wait):
-            self._collect_garbage()
+            self._collect_garbage()  # before the write, not after it: a build's copy runs in a thread (kg.build)
             self.versions_dir.mkdir(parents=True, exist_ok=True)
             name = self._next_version_name()
             path = self.versions_dir / name
@@ -418,7 +418,6 @@ class EmbeddedStore(KGStore):
                 raise
             self._set_current(name)
             self._ox = None
-            self._collect_garbage()
 
     def _next_version_name(self) -> str:
         numbers = [int(p.name[1:]) for p in self.versions_dir.glob("v*") if p.is_dir() and p.name[1:].isdigit()]
@@ -438,7 +437,11 @@ class EmbeddedStore(KGStore):
             os.close(directory)
 
     def _collect_garbage(self) -> None:
-        """Remove versions other than the current and the one before it (readers may still have it open)."""
+        """Remove every version but the current one, as a write begins.
+
+        After a write the version it replaced stays until the next write
+        begins: a reader that opened it just before the switch still has it.
+        """
         import shutil
 
         # Scratch folders of builds killed while loading (kg.build); the lock is held, so none is in use.
@@ -447,13 +450,8 @@ class EmbeddedStore(KGStore):
         if not self.versions_dir.is_dir():
             return
         current = self.current_version()
-        versions = sorted(p for p in self.versions_dir.iterdir() if p.is_dir())
-        keep = {current}
-        older = [p.name for p in versions if current and p.name < current]
-        if older:
-            keep.add(older[-1])
-        for path in versions:
-            if path.name not in keep:
+        for path in self.versions_dir.iterdir():
+            if path.is_dir() and path.name != current:
                 _remove_version(path)
 
 

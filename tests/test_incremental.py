@@ -370,10 +370,15 @@ SUMMARY_FIELDS = ("articles_read", "extracted", "skipped", "duplicates", "warnin
                   "links_by_type", "triples", "report", "load", "resolution", "changed")
 
 
-@pytest.mark.parametrize("child_fails", [False, True], ids=["child", "child-fails"])
+@pytest.mark.parametrize("child_fails", [None, "scan", "extract"],
+                         ids=["child", "child-fails", "child-extraction-fails"])
 def test_the_scan_in_a_child_process_gives_the_in_process_result(tmp_path, sample_corpus, names, monkeypatch,
                                                                  child_fails):
-    """kg.scan.Background (walk and extraction in a forked child) against the same rebuild scanned in process."""
+    """kg.scan.Background (walk and extraction in a forked child) against the same rebuild scanned in process.
+
+    A child that fails before sending the scan has the parent scan again; one
+    that fails after it (while extracting) has the parent extract its files.
+    """
     import os
 
     import kg.build
@@ -385,15 +390,21 @@ def test_the_scan_in_a_child_process_gives_the_in_process_result(tmp_path, sampl
     _evolve(corpus, sample_corpus, names)
     monkeypatch.setattr(kg.build, "BACKGROUND_ABOVE", 0)  # this small store too
     started = []
-    real_start, real_scan = kg.build._background_scan, kg.scan.scan
+    real_start, real_scan, real_extract = kg.build._background_scan, kg.scan.scan, kg.scan._extract
     monkeypatch.setattr(kg.build, "_background_scan", lambda *args: started.append(1) or real_start(*args))
     parent = os.getpid()
 
     def scan(*args, **kwargs):  # fails in the child only: the parent scans again
-        if child_fails and os.getpid() != parent:
+        if child_fails == "scan" and os.getpid() != parent:
             raise RuntimeError("the child failed")
         return real_scan(*args, **kwargs)
 
+    def extract(*args, **kwargs):
+        if child_fails == "extract" and os.getpid() != parent:
+            raise RuntimeError("the child failed while extracting")
+        return real_extract(*args, **kwargs)
+
+    monkeypatch.setattr(kg.scan, "_extract", extract)
     monkeypatch.setattr(kg.scan, "scan", scan)
     children = []
     real_result = kg.scan.Background.result
@@ -460,3 +471,26 @@ def test_the_cache_prunes_other_versions_once_until_another_version_writes(tmp_p
     cache.put("01" * 32, False, {}, {"entities": []})
     assert cache.prune() == 0 and len(cache) == 2  # nothing of another version: no scan
     cache.close()
+
+
+def test_a_delta_that_fails_while_applying_its_changes_leaves_the_previous_version_and_no_files(
+        tmp_path, sample_corpus, names, monkeypatch):
+    """The side files are written in a thread during the changes (kg.build._write_delta): waited for, then removed."""
+    import kg.build
+
+    corpus = copy_corpus(sample_corpus, tmp_path / "corpus", names[:6])
+    store = tmp_path / "store"
+    first = build([corpus], store, jobs=1)
+    before = quads(store)
+    _evolve(corpus, sample_corpus, names)
+
+    def broken(*args):
+        raise OSError("the disk is full")
+
+    monkeypatch.setattr(kg.build, "_apply", broken)
+    with pytest.raises(OSError, match="the disk is full"):
+        build([corpus], store, jobs=1)
+    target = EmbeddedStore(store)
+    assert target.current_version() == first.version and quads(store) == before
+    assert sorted(p.name for p in target.versions_dir.iterdir()) == sorted(
+        p.name for p in target.versions_dir.glob(f"{first.version}*"))

@@ -21,7 +21,7 @@ import ahocorasick
 
 from kg.datacache import cached
 from kg.resources import lexicon_file
-from kg.wordregex import alternation
+from kg.wordregex import LazyPattern, alternation
 
 # Administrative suffixes stripped to get the short form of a place (铜陵市 → 铜陵).
 _PLACE_ENDINGS = ("特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "自治州",
@@ -132,7 +132,9 @@ class Lexicon:
     keyword_types: dict[str, str]
     team_type: str
     party_type: str
-    scan_re: re.Pattern  # suffixes, national function names and central organs in one pass
+    scan_re: re.Pattern  # suffixes, national function names and central organs (a LazyPattern: tests use it)
+    scan_vocabulary: frozenset[str]  # the same words, and their lengths longest first (names._suffix_hits)
+    scan_lengths: tuple[int, ...]
     scan_automaton: ahocorasick.Automaton  # the same words written backwards (value: length), for names.scan_words
     scan_type: dict[str, str]  # word → type; national hits carry NATIONAL + type
     scan_not_followed_by: dict[str, str]
@@ -204,7 +206,9 @@ def _compile(data: dict, digest: str, places: frozenset[str]) -> Lexicon:
         if word.endswith(tuple(national["suffixes"])):
             scan_not_followed_by[word] = scan_not_followed_by.get(word, "") + "门长署属"  # 公安部门, 海关总署长
     return Lexicon(
-        scan_re=_scanner(list(scan_type) + list(alliance)),
+        scan_re=LazyPattern(alternation(list(scan_type) + list(alliance))),
+        scan_vocabulary=(vocabulary := frozenset(word for word in [*scan_type, *alliance] if word)),
+        scan_lengths=tuple(sorted({len(word) for word in vocabulary}, reverse=True)),
         scan_automaton=_automaton(list(scan_type) + list(alliance), reverse=True),
         scan_type=scan_type,
         scan_not_followed_by=scan_not_followed_by,

@@ -266,7 +266,7 @@ def _suffix_hits(text: str, lex: Lexicon, titles: _Spans) -> list[tuple[int, int
     hits = []
     size = len(text)
     scan_type, guards = lex.scan_type, _guards(lex)
-    scan_match = lex.scan_re.match
+    vocabulary, lengths = lex.scan_vocabulary, lex.scan_lengths
     free = 0
     for start, minus_size in _word_occurrences(text, lex):  # scan_words, inlined: one loop, not two
         if start < free:
@@ -279,9 +279,9 @@ def _suffix_hits(text: str, lex: Lexicon, titles: _Spans) -> list[tuple[int, int
             if guard is not None and (guard[0] and end < size and text[end] in guard[0]
                                       or guard[1] and start > 0 and text[start - 1] in guard[1]):
                 for pos in range(start + 1, end):  # 口岸办|事处: a suffix may start inside
-                    inner = scan_match(text, pos)
-                    if inner is not None:
-                        start, suffix = pos, inner.group()
+                    inner = next((text[pos:pos + n] for n in lengths if text[pos:pos + n] in vocabulary), None)
+                    if inner is not None:  # the longest word there, as lex.scan_re.match gives it
+                        start, suffix = pos, inner
                         break
                 else:
                     suffix = ""
