@@ -151,13 +151,11 @@ def _housekeep(found: Scan, cache: Any) -> None:
 
 def finish(found: Scan, cache_dir: str | os.PathLike[str] | None, *, summary: Any, jobs: int | None = None,
            max_bytes: int | None = 50_000_000, progress: bool = False, scheduler: Any = None,
-           reuse: dict[str, tuple] | None = None, cache: Any = None,
-           idle: Any = None) -> list[tuple[Article, dict | None]]:
+           reuse: dict[str, tuple] | None = None, cache: Any = None) -> list[tuple[Article, dict | None]]:
     """The articles of ``found``: known ones bare (see kg.build.collect), the rest from the cache or extracted now.
 
     ``cache``: an open kg.cache.ExtractionCache of ``cache_dir`` (else one is
-    opened when needed). ``idle``: called (no arguments) before waiting for
-    the scan child's extractions, if there are any to wait for.
+    opened when needed).
     """
     from kg.build import _from_cache, _step, is_html_path
 
@@ -174,8 +172,6 @@ def finish(found: Scan, cache_dir: str | os.PathLike[str] | None, *, summary: An
                 else:
                     ask.append((i, sha256))
         if found.rest is not None:  # the scan child's extractions (Background.rest)
-            if idle is not None:
-                idle()
             found.rest()
         for name, seconds in found.timings.items():
             summary.timings[name] = round(summary.timings.get(name, 0.0) + seconds, 3)
