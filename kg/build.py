@@ -23,6 +23,7 @@ Fast at scale:
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import marshal
 import mmap
@@ -401,6 +402,7 @@ def _installed_version(package: str) -> str | None:
 
 STATE_SUFFIX = ".state"  # beside versions/<name>: what its resolution leaves for the next build (marshal)
 STATE_LOG_SUFFIX = ".state-log"  # the delta builds' patches to it since it was written (kg.delta.state_patch)
+STATE_LOG_HEADER = b"kg state log 2\n"  # then sized records (see _log_patches)
 # A log larger than this share of the state is folded into a new state file.
 STATE_LOG_LIMIT = 0.25
 
@@ -432,21 +434,36 @@ def _load_state(target: EmbeddedStore, code: str) -> dict:
 
 
 def _log_patches(log: Path) -> Iterator[dict]:
-    """The patches of a state log: marshal records one after the other (a build appends one).
+    """The patches of a state log, in the order the builds appended them.
 
-    A log written before session 4 is one record, the list of its patches.
+    The log is :data:`STATE_LOG_HEADER`, then each patch as its size (8 bytes,
+    little-endian) and its marshal bytes: decoded from the file's bytes, as
+    ``marshal.load`` from a file calls the file once a string (4.5 ms a patch
+    of 0.5 MB, against 0.5 ms). A log cut short raises EOFError. Logs written
+    before (marshal records one after the other, or one list of patches)
+    are still read.
     """
     try:
-        handle = open(log, "rb")
+        data = log.read_bytes()
     except FileNotFoundError:
         return
-    with handle:
-        while handle.peek(1):
-            record = marshal.load(handle)
-            if isinstance(record, list):
-                yield from record
-            else:
-                yield record
+    if data.startswith(STATE_LOG_HEADER):
+        view, position = memoryview(data), len(STATE_LOG_HEADER)
+        while position < len(data):
+            size = int.from_bytes(view[position:position + 8], "little")
+            end = position + 8 + size
+            if not size or end > len(data):
+                raise EOFError(f"{log}: a state log cut short")
+            yield marshal.loads(view[position + 8:end])
+            position = end
+        return
+    handle = io.BytesIO(data)
+    while handle.tell() < len(data):
+        record = marshal.load(handle)
+        if isinstance(record, list):
+            yield from record
+        else:
+            yield record
 
 
 @dataclass
@@ -1036,10 +1053,13 @@ def _save(transaction: Transaction, resolved_json: bytes | list[bytes | memoryvi
     if patch is not None and base.exists():  # the previous version's state, linked with its log
         try:
             # One more record after the previous ones, copied as they are (the previous version keeps its file).
-            data = [log.read_bytes() if log.exists() else b"", marshal.dumps(patch)]
+            before = log.read_bytes() if log.exists() else STATE_LOG_HEADER
+            record = marshal.dumps(patch)
+            data = [before, len(record).to_bytes(8, "little"), record]
         except (OSError, ValueError, TypeError):
             data = None
-        if data is not None and len(data[0]) + len(data[1]) <= STATE_LOG_LIMIT * base.stat().st_size:
+        if (data is not None and data[0].startswith(STATE_LOG_HEADER)  # a log of the older shape is folded
+                and sum(map(len, data)) <= STATE_LOG_LIMIT * base.stat().st_size):
             _replace(log, data)
             return
     _replace(base, marshal.dumps(state))

@@ -494,3 +494,30 @@ def test_a_delta_that_fails_while_applying_its_changes_leaves_the_previous_versi
     assert target.current_version() == first.version and quads(store) == before
     assert sorted(p.name for p in target.versions_dir.iterdir()) == sorted(
         p.name for p in target.versions_dir.glob(f"{first.version}*"))
+
+
+def test_a_state_log_of_the_older_shape_is_replayed_then_folded(tmp_path, sample_corpus, names):
+    """Logs written before sized records (marshal records one after the other) still give a delta build."""
+    import marshal
+
+    from kg.build import STATE_LOG_SUFFIX, STATE_SUFFIX, _log_patches
+
+    corpus = copy_corpus(sample_corpus, tmp_path / "corpus", names[:8])
+    store = tmp_path / "store"
+    build([corpus], store, jobs=1)
+    copy_corpus(sample_corpus, corpus, names[8:10])
+    assert build([corpus], store, jobs=1).resolution == "delta"
+    versions = store / "versions"
+    log = versions / f"{EmbeddedStore(store).current_version()}{STATE_LOG_SUFFIX}"
+    patches = list(_log_patches(log))
+    assert patches
+    log.unlink()  # a hard link to the previous version's log: replaced, not written into
+    log.write_bytes(b"".join(marshal.dumps(patch) for patch in patches))
+    assert list(_log_patches(log)) == patches
+    (corpus / names[3]).unlink()
+    summary = build([corpus], store, jobs=1)
+    assert summary.resolution == "delta"
+    assert not (versions / f"{summary.version}{STATE_LOG_SUFFIX}").exists()  # folded into a new state
+    assert (versions / f"{summary.version}{STATE_SUFFIX}").exists()
+    assert build([corpus], tmp_path / "reference", jobs=1).resolution == "full"
+    assert quads(store) == quads(tmp_path / "reference")
