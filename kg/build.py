@@ -912,18 +912,8 @@ class _EarlyVersion:
         finally:
             self.entered.set()
 
-    def _wait(self) -> KeyboardInterrupt | None:
-        """Wait until the thread has entered, through Ctrl-C (the context must not be left half entered)."""
-        interrupted = None
-        while not self.entered.is_set():
-            try:
-                self.entered.wait()
-            except KeyboardInterrupt as stop:
-                interrupted = stop
-        return interrupted
-
     def __enter__(self) -> Transaction:
-        interrupted = self._wait()
+        interrupted = _wait_for(self.entered)  # the context must not be left half entered
         if interrupted is not None:
             raise interrupted  # discard() then drops the version
         if self.error is not None:
@@ -938,7 +928,7 @@ class _EarlyVersion:
     def discard(self) -> None:
         if self.done:
             return
-        interrupted = self._wait()
+        interrupted = _wait_for(self.entered)
         self.done = True
         if self.error is None:
             stop = RuntimeError("the early version was not used")
@@ -954,27 +944,35 @@ class _Thread:
         import threading
 
         self.error: BaseException | None = None
-        self.thread = threading.Thread(target=self._run, args=(function, args), name="kg-save", daemon=True)
-        self.thread.start()
+        self.finished = threading.Event()
+        threading.Thread(target=self._run, args=(function, args), name="kg-save", daemon=True).start()
 
     def _run(self, function: Callable[..., Any], args: tuple) -> None:
         try:
             function(*args)
         except BaseException as error:  # noqa: BLE001  raised again by join
             self.error = error
+        finally:
+            self.finished.set()
 
     def join(self) -> None:
         """Wait for the thread, through Ctrl-C (raised once it has ended), then raise what it raised."""
-        interrupted = None
-        while self.thread.is_alive():
-            try:
-                self.thread.join()
-            except KeyboardInterrupt as stop:
-                interrupted = stop
+        interrupted = _wait_for(self.finished)
         if interrupted is not None:
             raise interrupted
         if self.error is not None:
             raise self.error
+
+
+def _wait_for(event: Any) -> KeyboardInterrupt | None:
+    """Wait until a thread sets ``event``, through Ctrl-C: an interruption is returned, to be raised after."""
+    interrupted = None
+    while not event.is_set():
+        try:
+            event.wait()
+        except KeyboardInterrupt as stop:
+            interrupted = stop
+    return interrupted
 
 
 def _write_delta(target, summary, delta, previous, signature, paths, started, wait, progress,
