@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import codecs
 import json
-import os
 import sys
 
 from kg.store import QueryError, QueryTimeout, StoreError, open_store
@@ -153,9 +152,10 @@ def run_query(sparql: str | None, query_file: str | None, saved: str | None, par
     try:
         result = open_store(store_location).query(text, timeout=timeout)
     except QueryTimeout as error:
+        from kg.entry import exit_now
+
         echo(f"Error: {error}", err=True)
-        sys.stderr.flush()
-        os._exit(4)  # the evaluation thread cannot be cancelled: end the process
+        exit_now(4)  # the evaluation thread cannot be cancelled: end the process
     except QueryError as error:
         fail(f"SPARQL query rejected: {error}", 1)
     except StoreError as error:
@@ -167,7 +167,6 @@ def run_query(sparql: str | None, query_file: str | None, saved: str | None, par
     else:
         echo(clean_graph(_graph_output(result, fmt)))
     if end_process:
-        for stream in (sys.stdout, sys.stderr):
-            if stream is not None:
-                stream.flush()
-        os._exit(0)
+        from kg.entry import exit_now
+
+        exit_now(0)

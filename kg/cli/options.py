@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from typing import NoReturn
 
@@ -40,8 +39,5 @@ def end_program(code: int) -> NoReturn:
     """
     entry = sys.modules.get("kg.entry")
     if entry is not None and entry.PROGRAM:
-        for stream in (sys.stdout, sys.stderr):
-            if stream is not None:
-                stream.flush()
-        os._exit(code)
+        entry.exit_now(code)
     sys.exit(code)

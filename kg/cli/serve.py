@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import sys
-
 import click
 
 from kg.cli import main
@@ -40,6 +37,6 @@ def serve(store_location, host, port, timeout, max_results, maps_dir) -> None:
         fail(str(error))
     # A query past its time limit may still be evaluating in a worker thread, and Python would wait
     # for it at exit: the server has stopped and writes nothing, so leave at once.
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(0)
+    from kg.entry import exit_now
+
+    exit_now(0)
