@@ -28,7 +28,6 @@ import json
 import marshal
 import mmap
 import os
-import sys
 import tempfile
 import time
 from collections import Counter
@@ -39,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from kg.model import Article, Resolved, Skipped
+from kg.progress import bar as progress_bar
 from kg.store import IMPORT_GRAPH, ONTOLOGY_GRAPH, EmbeddedStore, Transaction, open_store
 
 # Exit codes of `kg build` (documented in the README).
@@ -93,28 +93,6 @@ class BuildSummary:
         data["duplicates"] = [{"path": p, "same_as": q} for p, q in self.duplicates]
         data["exit_code"] = self.exit_code
         return data
-
-
-# ---------------------------------------------------------------- progress
-
-
-def _bar(enabled: bool, desc: str, total: int | None, unit: str = "article"):
-    """A tqdm bar on stderr (rate and time left), or a silent stand-in."""
-    if enabled:
-        from tqdm import tqdm
-
-        # SI suffixes only where counts are large: small ones would print as 0.00/400.
-        return tqdm(total=total, desc=desc, unit=unit, unit_scale=(total or 0) >= 100_000, file=sys.stderr,
-                    dynamic_ncols=True, smoothing=0.1)
-    return _NoBar()
-
-
-class _NoBar:
-    def update(self, n: int = 1) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
 
 
 @contextmanager
@@ -612,7 +590,7 @@ def _load_full(transaction: Transaction, resolved: Resolved, root: Path, progres
             ThreadPoolExecutor(max_workers=max(1, loaders), thread_name_prefix="kg-load") as pool:
         loads: list[tuple[Any, int]] = [(pool.submit(transaction.load_file, ontology_file(), graph=ONTOLOGY_GRAPH), 0)]
         handle, lines_in_chunk = None, 0
-        bar = _bar(progress, "write triples", total_nodes, unit="node")
+        bar = progress_bar(progress, "write triples", total_nodes, unit="node")
         chunk_lines = min(LOAD_CHUNK, max(MIN_LOAD_CHUNK, _estimated_lines(resolved) // (2 * max(1, loaders))))
         write = node_writer()
 
@@ -639,10 +617,14 @@ def _load_full(transaction: Transaction, resolved: Resolved, root: Path, progres
             bar.close()
             if meanwhile is not None:
                 meanwhile()
-            bar = _bar(progress, "load", count, unit="triple")
-            for load, lines in loads:
+            # Loads that ended while the triples were written and saved count as done, not in the rate.
+            ended = [load.done() for load, _ in loads]
+            bar = progress_bar(progress, "load", count, unit="triple",
+                               initial=sum(lines for (_, lines), done in zip(loads, ended) if done))
+            for (load, lines), done in zip(loads, ended):
                 load.result()  # re-raises a failed load here, before the version can become current
-                bar.update(lines)
+                if not done:
+                    bar.update(lines)
         finally:
             bar.close()
             if handle is not None and not handle.closed:
@@ -668,7 +650,7 @@ def _apply(transaction: Transaction, change: _Change, progress: bool) -> None:
     """Remove and add the changed triples in the copied version."""
     import pyoxigraph as ox
 
-    bar = _bar(progress, "apply changes", len(change.remove) + len(change.add), unit="triple")
+    bar = progress_bar(progress, "apply changes", len(change.remove) + len(change.add), unit="triple")
     if change.remove:
         for quad in ox.parse("".join(change.remove).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES):
             transaction.ox.remove(quad)
@@ -1072,10 +1054,7 @@ def _write_full(target, summary, docs, decisions, plain, code, signature, previo
     with _step(summary, "resolve"):
         memo = {} if full else mention_memo(_load_state(target, code))
         trace: dict | None = {} if plain else None
-        bar = _bar(progress, "resolve", len(docs))
-        resolved = resolve(docs, decisions, memo=memo, trace=trace)
-        bar.update(len(docs))
-        bar.close()
+        resolved = resolve(docs, decisions, memo=memo, trace=trace, progress=progress)
     del docs
     if on_resolved is not None:
         on_resolved(resolved)
@@ -1098,16 +1077,21 @@ def _write_full(target, summary, docs, decisions, plain, code, signature, previo
         def save() -> None:
             nonlocal lines
             begun = time.perf_counter()
+            # Counted in nodes: once as JSON lines (unless the diff made them), once as tables of the state.
+            passes = (lines is None) + (trace is not None)
+            bar = progress_bar(progress and passes > 0, "save JSON and state", passes * _node_count(resolved),
+                               unit="node")
             if lines is None:
                 with _step(summary, "encode"):
-                    lines = resolved_lines(resolved)
+                    lines = resolved_lines(resolved, advance=bar.update)
             with _step(summary, "save"):
                 if trace is not None:
-                    state = state_of(resolved, memo, trace, code, lines)
+                    state = state_of(resolved, memo, trace, code, lines, advance=bar.update)
                 else:
                     blobs, reports = memo_tables(memo)
                     state = {"code": code, "memo": blobs, "reports": reports}
                 _save(transaction, join_resolved(lines, resolved.report).encode("utf-8"), state)
+            bar.close()
             saving.append(time.perf_counter() - begun)
 
         with _step(summary, "load"):

@@ -50,11 +50,13 @@ class Delta:
     reclustered: int = 0  # mentions clustered again
 
 
-def state_of(resolved: Resolved, memo: dict, trace: dict, code: str, lines: dict[str, list[str]]) -> State:
+def state_of(resolved: Resolved, memo: dict, trace: dict, code: str, lines: dict[str, list[str]],
+             advance: Callable[[int], None] = lambda n: None) -> State:
     """The tables a full resolution (with ``trace``, no curation) leaves for the next delta.
 
     ``memo`` is the mention memo resolve filled; ``trace`` what it recorded;
-    ``lines`` its kg.resolve.resolved_lines.
+    ``lines`` its kg.resolve.resolved_lines. ``advance(n)`` is told of the
+    nodes done as the tables are made (all of them in the end).
     """
     from kg.linefile import line_sizes
 
@@ -66,6 +68,7 @@ def state_of(resolved: Resolved, memo: dict, trace: dict, code: str, lines: dict
         adjacency[link.tail].append(key)
         for aid in sorted({e.article for e in link.evidence}):
             article_links[aid].append(key)
+    advance(len(resolved.links))
     rest_ids: dict[str, dict] = defaultdict(dict)
     ident_keys: dict[Any, set] = defaultdict(set)
     kinds: dict[str, dict] = defaultdict(dict)
@@ -79,14 +82,16 @@ def state_of(resolved: Resolved, memo: dict, trace: dict, code: str, lines: dict
                 counts[ident] = counts.get(ident, 0) + 1
                 ident_keys[ident].add(owner[(mention[0], mention[1])])
     orgs = {key: _org_row(org, trace["place1"][key]) for key, org in resolved.organizations.items()}
+    advance(len(resolved.organizations))
     blobs, reports = memo_tables(memo)
+    advance(len(resolved.articles))
     owners: dict[str, dict] = defaultdict(dict)
     for (aid, number), key in owner.items():
         owners[aid][number] = key
     by_rest: dict[str, dict] = defaultdict(dict)
     for ident, keys in ident_keys.items():
         by_rest[ident[2]][ident] = tuple(sorted(keys))
-    return {
+    state = {
         "code": code,
         "memo": blobs,
         "reports": reports,
@@ -104,6 +109,8 @@ def state_of(resolved: Resolved, memo: dict, trace: dict, code: str, lines: dict
         "order": (order := {section: sorted(getattr(resolved, section)) for section in SECTIONS}),
         "line_bytes": line_sizes(lines, order),
     }
+    advance(len(resolved.places) + len(resolved.decisions))
+    return state
 
 
 def _encode_kinds(kinds: dict[str, dict]) -> dict[str, bytes]:

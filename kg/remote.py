@@ -230,8 +230,9 @@ def build_remote(
     request as one transaction; there is no writer lock (two builds at once
     each finish with their own switch, the last one wins).
     """
-    from kg.build import BuildSummary, _bar, _step, collect
+    from kg.build import BuildSummary, _step, collect
     from kg.curation import load_curation
+    from kg.progress import bar as progress_bar
     from kg.rdf import triples
     from kg.resolve import resolve
 
@@ -242,7 +243,7 @@ def build_remote(
     cache_dir = os.environ.get("KG_REMOTE_CACHE") or None  # a local folder: the endpoint cannot hold it
     docs = collect(paths, cache_dir=cache_dir, jobs=jobs, max_bytes=max_bytes, progress=progress, summary=summary)
     with _step(summary, "resolve"):
-        resolved = resolve(docs, decisions)
+        resolved = resolve(docs, decisions, progress=progress)
     del docs
     summary.report = list(resolved.report)
     summary.organizations_by_type = _counts(o.type for o in resolved.organizations.values())
@@ -251,7 +252,7 @@ def build_remote(
     staging, staging_ontology = f"{ID}graph/{name}", f"{ID}graph/{name}-ontology"
     try:
         with _step(summary, "load"):
-            bar = _bar(progress, "insert", None, unit="triple")
+            bar = progress_bar(progress, "insert", None, unit="triple")
             counted = _counting(triples(resolved), bar)
             summary.triples = store.insert_lines(staging, counted)
             bar.close()

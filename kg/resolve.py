@@ -19,7 +19,7 @@ import json
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, is_dataclass
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from kg.curate import apply_link_decisions, apply_organization_decisions, link_key, list_unapplied
 from kg.curation import Curation
@@ -37,6 +37,7 @@ from kg.model import (
 )
 from kg.names import fullness, is_bare_part, normalize
 from kg.places import LEVELS, attach_places, level_of, split_place
+from kg.progress import bar as progress_bar
 
 # Name of the file in which a build keeps its last Resolved (see resolved_to_json).
 RESOLVED_FILE = "resolved.json"
@@ -70,7 +71,7 @@ MentionMemo = dict[tuple[str, str], tuple[tuple[str, ...], list[tuple]]]
 
 
 def resolve(docs: Iterable[tuple[Article, dict]], curation: Curation | None = None, *,
-            memo: MentionMemo | None = None, trace: dict | None = None) -> Resolved:
+            memo: MentionMemo | None = None, trace: dict | None = None, progress: bool = False) -> Resolved:
     """Merge per-article extractions into organizations and links (see module doc).
 
     ``memo`` saves finding each article's mentions again: entries it holds are
@@ -78,7 +79,8 @@ def resolve(docs: Iterable[tuple[Article, dict]], curation: Curation | None = No
     missing ones are added, and entries of articles not given are dropped.
     ``trace`` receives what kg.delta needs to redo only part of this next time:
     ``owner`` ((article id, entity id) -> organization key, before curation
-    renames) and the places ``attach_places`` records.
+    renames) and the places ``attach_places`` records. ``progress`` shows a
+    bar for each pass over the articles (names, then links) on stderr.
     """
     resolved = Resolved()
     extractions: dict[str, dict] = {}
@@ -91,6 +93,7 @@ def resolve(docs: Iterable[tuple[Article, dict]], curation: Curation | None = No
     mentions: list[Mention] = []
     by_entity: dict[tuple[str, str], int] = {}
     fresh: MentionMemo = {}
+    bar = progress_bar(progress, "resolve names", len(extractions))
     for article_id in sorted(extractions):
         article = resolved.articles[article_id]
         key = (article_id, article.file_name)
@@ -103,6 +106,8 @@ def resolve(docs: Iterable[tuple[Article, dict]], curation: Curation | None = No
             mention = Mention(*plain)
             by_entity[mention.order] = len(mentions)
             mentions.append(mention)
+        bar.update()
+    bar.close()
     if memo is not None:
         memo.clear()
         memo.update(fresh)
@@ -113,7 +118,9 @@ def resolve(docs: Iterable[tuple[Article, dict]], curation: Curation | None = No
         trace["owner"] = {mentions[i].order: key for i, key in mention_key.items()}
     # Without such decisions these only index every name (a tenth of resolving 10,000 articles).
     key_map = apply_organization_decisions(curation, resolved) if curation.of("remove", "rename", "retype") else {}
-    _links(extractions, by_entity, mention_key, key_map, resolved)
+    bar = progress_bar(progress, "resolve links", len(extractions))
+    _links(extractions, by_entity, mention_key, key_map, resolved, bar.update)
+    bar.close()
     if curation.of("remove_link", "add_link"):
         apply_link_decisions(curation, resolved)
     list_unapplied(curation, resolved)
@@ -129,8 +136,8 @@ def resolve(docs: Iterable[tuple[Article, dict]], curation: Curation | None = No
 def article_mentions(article: Article, extraction: dict) -> tuple[tuple[str, ...], list[tuple]]:
     """One article's entry of the mention memo: (the report lines it gave, its mentions as plain tuples).
 
-    A function of the article's id, file name and extraction alone, so it can
-    be found beside the extraction (kg.build.process_file with ``mentions``).
+    A function of the article's id, file name and extraction alone, so an
+    entry saved with a build's state serves every later build (kg.delta).
 
     >>> a = Article("a.txt", "a.txt", "a" * 64, "")
     >>> article_mentions(a, {"entities": [{"id": "e1", "name": "铜陵海关", "type": "Customs"}]})[1][0][2]
@@ -377,7 +384,8 @@ def _confidence(value: Any) -> float:
     return min(1.0, max(0.0, number)) if number == number else 1.0
 
 
-def _links(extractions, by_entity, mention_key, key_map, resolved: Resolved) -> None:
+def _links(extractions, by_entity, mention_key, key_map, resolved: Resolved,
+           advance: Callable[[], None] = lambda: None) -> None:
     evidence: dict[tuple[str, str, str], dict[tuple[str, str], float]] = defaultdict(dict)
 
     def organization(article_id: str, entity: Any) -> str | None:
@@ -402,6 +410,7 @@ def _links(extractions, by_entity, mention_key, key_map, resolved: Resolved) -> 
                         slots[slot] = confidence
             if not slots:
                 slots[(article_id, "")] = confidence
+        advance()
     for lk in sorted(evidence):
         items = [Evidence(a, s, c) for (a, s), c in sorted(evidence[lk].items())]
         resolved.links[lk] = Link(type=lk[0], head=lk[1], tail=lk[2], evidence=items)
@@ -422,10 +431,12 @@ def _plain(value: Any) -> Any:
     raise TypeError(f"cannot write {type(value).__name__} as JSON")
 
 
-def resolved_lines(resolved: Resolved, *, include_text: bool = False) -> dict[str, list[str]]:
+def resolved_lines(resolved: Resolved, *, include_text: bool = False,
+                   advance: Callable[[int], None] | None = None) -> dict[str, list[str]]:
     """Each node of ``resolved`` as one canonical JSON line, by section, sorted by key.
 
     Equal nodes give equal lines, so comparing lines compares nodes (kg.build's diff).
+    ``advance(n)`` is told of each section's ``n`` nodes once they are encoded.
     """
     encode = node_encoder(include_text=include_text)
     lines: dict[str, list[str]] = {}
@@ -433,6 +444,8 @@ def resolved_lines(resolved: Resolved, *, include_text: bool = False) -> dict[st
                            ("organizations", resolved.organizations), ("places", resolved.places),
                            ("links", resolved.links)):
         lines[section] = [encode(section, key, table[key]) for key in sorted(table)]
+        if advance is not None:
+            advance(len(table))
     return lines
 
 

@@ -65,7 +65,8 @@ def scan(paths: Iterable[str | os.PathLike[str]], cache: Any, *, full: bool = Fa
     """
     import time
 
-    from kg.build import _bar, _content_hash, _from_cache, _Processed, is_html_path
+    from kg.build import _content_hash, _from_cache, _Processed, is_html_path
+    from kg.progress import bar as progress_bar
     from kg.walk import iter_article_stats
 
     begun = time.perf_counter()
@@ -79,7 +80,7 @@ def scan(paths: Iterable[str | os.PathLike[str]], cache: Any, *, full: bool = Fa
             infos.append(item[1])
     files, results = found.files, [None] * len(found.files)
     found.results = results
-    bar = _bar(progress and cache is not None, "read", len(files))
+    bar = progress_bar(progress and cache is not None, "read", len(files))
     hashed: list[tuple[int, str]] = []  # read and hashed now: a new or changed content
     known_hash = cache.known_hash if cache is not None else None
     for i, path in enumerate(files):
@@ -119,10 +120,11 @@ def scan(paths: Iterable[str | os.PathLike[str]], cache: Any, *, full: bool = Fa
 def _extract(found: Scan, pending: Sequence[int], cache: Any, *, jobs: int, max_bytes: int | None, scheduler: Any,
              progress: bool) -> None:
     """Extract ``pending`` files into ``found.results``, recording each in the cache."""
-    from kg.build import _META_FIELDS, _bar, _extract_pending, _stat, is_html_path
+    from kg.build import _META_FIELDS, _extract_pending, _stat, is_html_path
+    from kg.progress import bar as progress_bar
 
     files = found.files
-    bar = _bar(progress, "extract", len(pending))
+    bar = progress_bar(progress, "extract", len(pending))
     for i, result in zip(pending, _extract_pending([files[i] for i in pending], jobs, max_bytes, scheduler)):
         found.results[i] = result
         found.extracted, found.pruned = True, False

@@ -209,11 +209,30 @@ def test_progress_bars_show_each_step_with_a_rate(tmp_path, sample_corpus, capsy
         shutil.copyfile(sample_corpus / name, corpus / name)
     build([corpus], tmp_path / "s", jobs=1, progress=True)
     err = capsys.readouterr().err
-    for step in ("read", "extract", "resolve", "write triples", "load"):
+    for step in ("read", "extract", "resolve names", "resolve links", "write triples", "save JSON and state", "load"):
         assert f"{step}: 100%" in err, step
     assert "article/s" in err
     build([corpus], tmp_path / "s", jobs=1, progress=False)
     assert capsys.readouterr().err == ""
+
+
+def test_work_done_before_its_bar_appeared_is_not_counted_in_the_rate(capsys):
+    # The bulk loads often end while the triples are still being written: their bar then had no time to measure.
+    from kg.progress import bar
+
+    done = bar(True, "load", 755_000, unit="triple", initial=755_000)
+    done.close()
+    err = capsys.readouterr().err
+    assert "755k/755k" in err and "?triple/s" in err
+
+
+def test_progress_docstring_examples():
+    import doctest
+
+    import kg.progress
+
+    result = doctest.testmod(kg.progress)
+    assert result.failed == 0 and result.attempted > 0
 
 
 def test_the_scaled_corpus_generator_makes_distinct_articles_with_drawn_places(tmp_path):
