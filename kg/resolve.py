@@ -432,7 +432,7 @@ def _plain(value: Any) -> Any:
 
 
 def resolved_lines(resolved: Resolved, *, include_text: bool = False,
-                   advance: Callable[[int], None] | None = None) -> dict[str, list[str]]:
+                   advance: Callable[[int], None] = lambda n: None) -> dict[str, list[str]]:
     """Each node of ``resolved`` as one canonical JSON line, by section, sorted by key.
 
     Equal nodes give equal lines, so comparing lines compares nodes (kg.build's diff).
@@ -444,8 +444,7 @@ def resolved_lines(resolved: Resolved, *, include_text: bool = False,
                            ("organizations", resolved.organizations), ("places", resolved.places),
                            ("links", resolved.links)):
         lines[section] = [encode(section, key, table[key]) for key in sorted(table)]
-        if advance is not None:
-            advance(len(table))
+        advance(len(table))
     return lines
 
 
