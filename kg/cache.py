@@ -197,6 +197,10 @@ class ExtractionCache:
     def __len__(self) -> int:
         return self._db.execute("SELECT COUNT(*) FROM entry").fetchone()[0]
 
+    def is_empty(self) -> bool:
+        """No entry at all (a new store): no file's bytes can be found here, whatever they hash to."""
+        return self._db.execute("SELECT 1 FROM entry LIMIT 1").fetchone() is None
+
     def close(self) -> None:
         self.flush()
         self._db.close()

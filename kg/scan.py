@@ -83,9 +83,12 @@ def scan(paths: Iterable[str | os.PathLike[str]], cache: Any, *, full: bool = Fa
     bar = progress_bar(progress and cache is not None, "read", len(files))
     hashed: list[tuple[int, str]] = []  # read and hashed now: a new or changed content
     known_hash = cache.known_hash if cache is not None else None
+    # Nothing to look up (no cache, --full, or a first build): every file goes to extraction unread here; the
+    # workers read it anyway, and its hash comes back with its extraction.
+    unread = cache is None or full or cache.is_empty()
     for i, path in enumerate(files):
         bar.update()
-        if cache is None or full:
+        if unread:
             found.stats[i] = infos[i]
             found.pending.append(i)
             continue
@@ -133,9 +136,10 @@ def _extract(found: Scan, pending: Sequence[int], cache: Any, *, jobs: int, max_
             meta = {key: getattr(result.article, key) for key in _META_FIELDS}
             meta["chars"] = result.chars
             cache.put(result.article.sha256, is_html_path(files[i]), meta, result.extraction)
-            info = found.stats.get(i)
-            if info is not None and _stat(files[i]) == info:  # unchanged while it was read
-                cache.remember_hash(files[i], info.st_size, info.st_mtime_ns, result.article.sha256)
+            before, after = found.stats.get(i), _stat(files[i])
+            # Unchanged while it was read, by what a recorded hash is looked up with (reading moves the access time).
+            if before and after and (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns):
+                cache.remember_hash(files[i], before.st_size, before.st_mtime_ns, result.article.sha256)
     bar.close()
 
 

@@ -244,6 +244,26 @@ def test_unchanged_files_are_not_read_again_and_their_mentions_not_found_again(t
     assert (calls("read"), calls("found")) == ([names[2]], [])
 
 
+def test_a_first_build_reads_each_file_once_and_records_every_hash(tmp_path, sample_corpus, names, monkeypatch):
+    import os
+
+    import kg.ingest
+    from kg.cache import ExtractionCache
+
+    corpus = copy_corpus(sample_corpus, tmp_path / "corpus", names[:4])
+    for path in corpus.iterdir():  # an access time long past: reading the file moves it (relatime)
+        os.utime(path, ns=(1_000_000_000_000_000_000, path.stat().st_mtime_ns))
+    reads: list[str] = []
+    read_bytes = kg.ingest.read_bytes
+    monkeypatch.setattr(kg.ingest, "read_bytes", lambda path, **kw: reads.append(path.name) or read_bytes(path, **kw))
+    build([corpus], tmp_path / "store", jobs=1)
+    assert sorted(reads) == sorted(names[:4])  # nothing to look up in a new cache: read to extract, not to hash
+    with ExtractionCache(tmp_path / "store" / "cache") as cache:
+        for path in corpus.iterdir():
+            info = path.stat()
+            assert cache.known_hash(str(path), info.st_size, info.st_mtime_ns) is not None, path.name
+
+
 def test_saved_mentions_of_other_code_are_not_used(tmp_path, sample_corpus, names, monkeypatch):
     import kg.resolve
 
