@@ -28,7 +28,7 @@ def run() -> None:
         main()
     except KeyboardInterrupt:
         sys.stderr.write("Interrupted.\n")
-        sys.exit(130)
+        exit_now(130)  # not sys.exit: see kg.cli.options.fail
     finally:
         PROGRAM = False
 

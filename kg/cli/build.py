@@ -9,7 +9,7 @@ import sys
 import click
 
 from kg.cli import main
-from kg.cli.options import end_program, fail, store_option
+from kg.cli.options import EXIT_INTERRUPTED, end_program, fail, store_option
 
 
 MAX_NOTES = 20  # resolution and curation notes printed after a build; JSON output has them all
@@ -126,7 +126,7 @@ def build(paths, store_location, curation, no_curation, jobs, full, scheduler, w
         except StoreError as error:
             fail(f"{error} (nothing was changed)", EXIT_FAILED)
         except KeyboardInterrupt:
-            fail("interrupted: the previous graph is unchanged", 130)
+            fail("interrupted: the previous graph is unchanged", EXIT_INTERRUPTED)
         except (RuntimeError, OSError) as error:  # e.g. no Dask scheduler at --scheduler
             fail(f"build failed, nothing was changed: {error}", EXIT_FAILED)
     _print_summary(summary, fmt, curation)

@@ -22,11 +22,23 @@ def store_option(function):
     )(function)
 
 
+EXIT_INTERRUPTED = 130
+
+
 def fail(message: str, code: int = 1) -> NoReturn:
-    """Print a one-line error (terminal-safe) and exit."""
+    """Print a one-line error (terminal-safe) and exit.
+
+    An interruption (``EXIT_INTERRUPTED``) ends the `kg` program at once
+    (:func:`end_program`): at exit, CPython kills a ``python -m`` process with
+    SIGINT when a KeyboardInterrupt once went through an ``exec`` (dataclasses
+    and named tuples use it while modules load), even one that was caught, so
+    the status came out as -2 instead of 130 now and then.
+    """
     from kg.tables import clean
 
     click.echo(f"Error: {clean(message)}", err=True)
+    if code == EXIT_INTERRUPTED:
+        end_program(code)
     sys.exit(code)
 
 

@@ -6,6 +6,7 @@ as sorted N-Quads before and after.
 
 from __future__ import annotations
 
+import os
 import random
 import shutil
 import signal
@@ -79,6 +80,26 @@ def test_a_build_killed_while_writing_leaves_the_previous_graph_and_the_next_bui
         assert_unchanged_then_rebuild(before, new, store, new_orgs)
     else:
         pytest.skip(f"the build finished before the signal (exit {code}); the slow loop covers random moments")
+
+
+def test_an_interrupted_build_exits_130_even_after_an_interrupt_inside_exec(tmp_path):
+    # CPython ends a `python -m` process with SIGINT when a KeyboardInterrupt ever went through exec(), caught or
+    # not; a Ctrl-C while dataclasses are being made (module imports) did that, and the build then exited -2.
+    (tmp_path / "interrupted_build.py").write_text(
+        "import sys\n"
+        "import kg.build\n"
+        "def build(*args, **kwargs):\n"
+        "    exec('raise KeyboardInterrupt')\n"
+        "kg.build.build = build\n"
+        "sys.argv = ['kg', 'build', sys.argv[1], '--store', sys.argv[2]]\n"
+        "from kg.entry import run\n"
+        "run()\n", encoding="utf-8")
+    make_good_folder(tmp_path / "corpus")
+    done = subprocess.run([sys.executable, "-m", "interrupted_build", str(tmp_path / "corpus"), str(tmp_path / "store")],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert done.returncode == 130, done.stderr
+    assert "interrupted: the previous graph is unchanged" in done.stderr
 
 
 @pytest.mark.slow
