@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import gc
 import json
 import os
 import time
@@ -39,7 +40,6 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.gcpause import no_cycle_collection
 
 # `kg query` imports this module at every start: typing (3 ms of CPU) and dataclasses (10 ms: it
 # imports inspect) are left out, threading is imported when a time limit asks for it.
@@ -151,7 +151,11 @@ class QueryResult:
 def _materialize(result: Any) -> QueryResult:
     if isinstance(result, ox.QueryBoolean):
         return QueryResult("ask", boolean=bool(result))
-    with no_cycle_collection():
+    # The collector toggled inline (kg.gcpause.no_cycle_collection's job): a context manager cost
+    # a microsecond, a hundredth of a query that finds nothing.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
         if isinstance(result, ox.QuerySolutions):
             variables = [v.value for v in result.variables]
             # A solution iterates over its values in the order of the variables; looking
@@ -160,6 +164,9 @@ def _materialize(result: Any) -> QueryResult:
             rows = [dict(zip(variables, map(term_value, t))) for t in terms]
             return QueryResult("select", variables, rows, terms)
         return QueryResult("graph", triples=list(result))
+    finally:
+        if collecting:
+            gc.enable()
 
 
 # Lock files this process holds, with how many nested holders (see EmbeddedStore.lock).
@@ -249,23 +256,13 @@ class EmbeddedStore(KGStore):
         :class:`QueryTimeout` is raised when it is exceeded (the evaluation
         cannot be cancelled: a command-line caller should exit).
         """
-        store = self.ox
-
-        def run() -> QueryResult:
-            try:
-                return _materialize(store.query(sparql, use_default_graph_as_union=True))
-            except SyntaxError as error:
-                raise QueryError(str(error)) from error
-            except (OSError, ValueError, RuntimeError) as error:
-                raise QueryError(str(error)) from error
-
         if timeout is None:
-            return run()
+            return self._run(sparql)
         box: dict[str, Any] = {}
 
         def target() -> None:
             try:
-                box["result"] = run()
+                box["result"] = self._run(sparql)
             except BaseException as error:  # noqa: BLE001 - handed to the caller's thread
                 box["error"] = error
 
@@ -279,6 +276,12 @@ class EmbeddedStore(KGStore):
         if "error" in box:
             raise box["error"]
         return box["result"]
+
+    def _run(self, sparql: str) -> QueryResult:
+        try:
+            return _materialize(self.ox.query(sparql, use_default_graph_as_union=True))
+        except (SyntaxError, OSError, ValueError, RuntimeError) as error:
+            raise QueryError(str(error)) from error
 
     def graph(self):
         """The current graph as an rdflib ``Dataset`` (through oxrdflib), read-only."""
