@@ -265,6 +265,7 @@ def collect(
     full: bool = False,
     scheduler: Any = None,
     reuse: dict[str, tuple] | None = None,
+    write_behind: bool = False,
 ) -> list[tuple[Article, dict]]:
     """Read and extract every article under ``paths``; skips and duplicates go to ``summary``.
 
@@ -276,12 +277,14 @@ def collect(
     the previous build) names the articles the caller already knows: such a
     file, unchanged at the same path, comes back as a bare Article (no
     metadata) with ``None`` for its extraction, without a cache query
-    (:func:`fill` completes them).
+    (:func:`fill` completes them). ``write_behind`` lets a forked child write
+    the extractions to the cache after this returns; :func:`kg.scan.reap`
+    waits for it (kg.build.build calls it when the build ends).
     """
     from kg.scan import collect as scan_and_finish  # the walk, hashes, cache and extraction, in two phases
 
     return scan_and_finish(paths, cache_dir=cache_dir, jobs=jobs, max_bytes=max_bytes, progress=progress,
-                           summary=summary, full=full, scheduler=scheduler, reuse=reuse)
+                           summary=summary, full=full, scheduler=scheduler, reuse=reuse, write_behind=write_behind)
 
 
 # ---------------------------------------------------------------- the graph, node by node
@@ -743,7 +746,7 @@ def build(
             return _build(paths, store, curation=curation, jobs=jobs, full=full, wait=wait, max_bytes=max_bytes,
                           progress=progress, scheduler=scheduler, on_resolved=on_resolved)
     finally:
-        reap()  # the scan child, if it is still closing the extraction cache
+        reap()  # the scan child closing the extraction cache, the child writing extractions to it
 
 
 def _build(paths, store, *, curation, jobs, full, wait, max_bytes, progress, scheduler, on_resolved) -> BuildSummary:
@@ -786,14 +789,19 @@ def _build(paths, store, *, curation, jobs, full, wait, max_bytes, progress, sch
                     early = _EarlyVersion(target.new_version(wait=wait, copy_current=True, rewritten=REWRITTEN,
                                                              linked=LINKED))
                 reuse = saved["articles"] if tables else None
+                # The extraction cache written by a second process while this one resolves (kg.scan._keep): not
+                # with one job, which promises one core.
+                behind = scheduler is not None or (jobs or os.cpu_count() or 1) > 1
                 if background is not None:
                     from kg.scan import finish
 
                     docs = finish(background.result(), target.cache_dir, summary=summary, jobs=jobs,
-                                  max_bytes=max_bytes, progress=progress, scheduler=scheduler, reuse=reuse)
+                                  max_bytes=max_bytes, progress=progress, scheduler=scheduler, reuse=reuse,
+                                  write_behind=behind)
                 else:
                     docs = collect(paths, cache_dir=target.cache_dir, jobs=jobs, max_bytes=max_bytes,
-                                   progress=progress, summary=summary, full=full, scheduler=scheduler, reuse=reuse)
+                                   progress=progress, summary=summary, full=full, scheduler=scheduler, reuse=reuse,
+                                   write_behind=behind)
             finally:
                 if background is not None:
                     background.stop()

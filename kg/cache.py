@@ -202,8 +202,12 @@ class ExtractionCache:
         return self._db.execute("SELECT 1 FROM entry LIMIT 1").fetchone() is None
 
     def close(self) -> None:
+        """Commit and close (again: nothing)."""
+        if self._db is None:
+            return
         self.flush()
         self._db.close()
+        self._db = None
 
     def __enter__(self) -> ExtractionCache:
         return self

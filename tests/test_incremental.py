@@ -264,6 +264,83 @@ def test_a_first_build_reads_each_file_once_and_records_every_hash(tmp_path, sam
             assert cache.known_hash(str(path), info.st_size, info.st_mtime_ns) is not None, path.name
 
 
+def _cache_holds(store: Path, corpus: Path) -> tuple[int, int]:
+    """(entries, files of ``corpus`` whose hash is recorded) in the store's extraction cache."""
+    from kg.cache import ExtractionCache
+
+    with ExtractionCache(store / "cache") as cache:
+        recorded = sum(cache.known_hash(str(p), p.stat().st_size, p.stat().st_mtime_ns) is not None
+                       for p in corpus.iterdir())
+        return len(cache), recorded
+
+
+@pytest.fixture
+def cache_forks(monkeypatch):
+    """The writer children kg.scan forks (any article count writes behind), as pids."""
+    import os
+
+    import kg.scan
+
+    monkeypatch.setattr(kg.scan, "WRITE_BEHIND_FROM", 1)
+    forks: list[int] = []
+    real_fork = os.fork
+
+    def fork():
+        pid = real_fork()
+        if pid:
+            forks.append(pid)
+        return pid
+
+    monkeypatch.setattr(kg.scan.os, "fork", fork)
+    return forks
+
+
+def test_a_build_on_two_cores_writes_the_cache_in_a_child_and_waits_for_it(tmp_path, sample_corpus, names,
+                                                                            cache_forks):
+    import os
+
+    corpus = copy_corpus(sample_corpus, tmp_path / "corpus", names[:4])
+    build([corpus], tmp_path / "store", jobs=2)
+    assert len(cache_forks) == 1
+    with pytest.raises(ChildProcessError):  # reaped when the build ended
+        os.waitpid(cache_forks[0], os.WNOHANG)
+    assert _cache_holds(tmp_path / "store", corpus) == (4, 4)
+    assert build([corpus], tmp_path / "store", jobs=2).extracted == 0
+
+
+def test_what_a_failed_cache_writer_did_not_write_is_written_by_the_build(tmp_path, sample_corpus, names,
+                                                                           cache_forks, monkeypatch):
+    import os
+
+    import kg.scan
+
+    monkeypatch.setattr(kg.scan, "_write_behind", lambda *args: os._exit(3))
+    corpus = copy_corpus(sample_corpus, tmp_path / "corpus", names[:4])
+    build([corpus], tmp_path / "store", jobs=2)
+    assert len(cache_forks) == 1 and _cache_holds(tmp_path / "store", corpus) == (4, 4)
+
+
+def test_one_job_writes_the_cache_itself(tmp_path, sample_corpus, names, cache_forks):
+    corpus = copy_corpus(sample_corpus, tmp_path / "corpus", names[:4])
+    build([corpus], tmp_path / "store", jobs=1)
+    assert cache_forks == [] and _cache_holds(tmp_path / "store", corpus) == (4, 4)
+
+
+def test_an_interrupted_extraction_keeps_what_it_extracted(tmp_path, sample_corpus, names, cache_forks, monkeypatch):
+    import kg.build
+
+    def two_then_interrupted(paths, jobs, max_bytes, scheduler):
+        for path in paths[:2]:
+            yield kg.build.process_file(path, max_bytes)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(kg.build, "_extract_pending", two_then_interrupted)
+    corpus = copy_corpus(sample_corpus, tmp_path / "corpus", names[:4])
+    with pytest.raises(KeyboardInterrupt):
+        build([corpus], tmp_path / "store", jobs=2)
+    assert cache_forks == [] and _cache_holds(tmp_path / "store", corpus) == (2, 2)
+
+
 def test_saved_mentions_of_other_code_are_not_used(tmp_path, sample_corpus, names, monkeypatch):
     import kg.resolve
 
