@@ -114,10 +114,20 @@ def test_unreadable_file(tmp_path):
 
 
 def test_unreadable_file_simulated(tmp_path, monkeypatch):
+    # What a user other than root sees: the mode denies reading, and so does the kernel (os.access).
     make(tmp_path, "a.txt", "secret.txt")
+    (tmp_path / "secret.txt").chmod(0o000)
     real_access = os.access
     monkeypatch.setattr(os, "access", lambda path, mode: "secret" not in str(path) and real_access(path, mode))
     assert names(iter_article_files([tmp_path]), tmp_path) == ["a.txt", "SKIP secret.txt: permission denied"]
+
+
+def test_a_file_of_ours_that_its_mode_lets_us_read_needs_no_access_call(tmp_path, monkeypatch):
+    make(tmp_path, "a.txt")
+    asked = []
+    monkeypatch.setattr(os, "access", lambda path, mode: asked.append(path) or True)
+    assert names(iter_article_files([tmp_path]), tmp_path) == ["a.txt"]
+    assert asked == []
 
 
 def test_unreadable_folder_simulated(tmp_path, monkeypatch):
