@@ -2,7 +2,9 @@
 
 Each measured step runs in a fresh process (``kg build`` through the CLI, as
 users run it), which reports its wall time and the peak resident memory of
-itself and of its largest worker (``getrusage`` RUSAGE_SELF and
+itself and of its largest child process: an extraction worker, or the child
+that writes the extraction cache, a fork whose resident size counts the pages
+it shares with the main process (``getrusage`` RUSAGE_SELF and
 RUSAGE_CHILDREN). Corpora come from bench/corpus_gen.py (seeded) and are kept
 with the stores under ``$KG_BENCH_WORK`` (default: a ``kg-bench`` folder in the
 temporary directory), where bench/bench_query.py finds the largest store.
@@ -169,7 +171,8 @@ def bench_size(size: int, *, one_job: bool, incremental: bool, repeat: int = 1) 
                      + "; load average " + ", ".join(f"{x:.1f}" for x in os.getloadavg())))
     rows.append(_row(f"{label}: build rate, 2 jobs", round(size / two["wall"], 1), "articles/s"))
     rows.append(_row(f"{label}: peak memory, 2 jobs", round(two["self_kb"] / 1024),
-                     "MB", note=f"main process; largest worker {two['children_kb'] // 1024} MB"))
+                     "MB", note=f"main process; largest child {two['children_kb'] // 1024} MB (a worker, or the cache "
+                          "writer: a fork, counting pages it shares with the main process)"))
     rows.append(_row(f"{label}: store size", round(folder_mb(store), 1), "MB",
                      note=f"database {folder_mb(version):.1f} MB, resolved.json "
                           f"{(store / 'versions' / (summary['version'] + '.resolved.json')).stat().st_size / 1e6:.1f} MB, "
