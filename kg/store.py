@@ -40,7 +40,6 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-
 # `kg query` imports this module at every start: typing (3 ms of CPU) and dataclasses (10 ms: it
 # imports inspect) are left out, threading is imported when a time limit asks for it.
 TYPE_CHECKING = False
