@@ -763,6 +763,7 @@ def _build(paths, store, *, curation, jobs, full, wait, max_bytes, progress, sch
     decisions = load_curation(curation) if curation else None  # fails before anything is read or written
     # Without curation decisions (and without a caller wanting the whole Resolved) only what changed is resolved.
     plain = not (decisions and decisions.decisions) and on_resolved is None
+    cores = jobs or os.cpu_count() or 1  # --jobs is the number of cores the build may use
     # One writer from the first read to the last write: a second build refuses (or waits) at once.
     with target.lock(wait=wait):
         summary = BuildSummary(store=target.location)
@@ -791,7 +792,7 @@ def _build(paths, store, *, curation, jobs, full, wait, max_bytes, progress, sch
                 reuse = saved["articles"] if tables else None
                 # The extraction cache written by a second process while this one resolves (kg.scan._keep): not
                 # with one job, which promises one core.
-                behind = scheduler is not None or (jobs or os.cpu_count() or 1) > 1
+                behind = scheduler is not None or cores > 1
                 if background is not None:
                     from kg.scan import finish
 
@@ -819,8 +820,8 @@ def _build(paths, store, *, curation, jobs, full, wait, max_bytes, progress, sch
             docs = fill(docs, target.cache_dir, max_bytes)
         with _step(summary, "previous"):
             previous = None if full else _previous(target, signature)
-        # --jobs is the number of cores the build may use: one job, one bulk load at a time.
-        loaders = LOADERS if scheduler is not None else min(LOADERS, jobs or os.cpu_count() or 1)
+        # One job, one bulk load at a time.
+        loaders = LOADERS if scheduler is not None else min(LOADERS, cores)
         return _write_full(target, summary, docs, decisions, plain, code, signature, previous, paths, started,
                            wait, progress, full, on_resolved, loaders)
 
