@@ -1000,6 +1000,7 @@ def _write_delta(target, summary, delta, previous, signature, paths, started, wa
         summary.seconds = round(time.perf_counter() - started, 3)
         transaction.record = {"summary": summary.to_dict(), "sources": paths,
                               "build": {"version": transaction.name, "signature": signature}}
+    summary.seconds = round(time.perf_counter() - started, 3)  # with the compaction, if the version had one
     return summary
 
 
@@ -1122,4 +1123,5 @@ def _write_full(target, summary, docs, decisions, plain, code, signature, previo
         summary.seconds = round(time.perf_counter() - started, 3)
         transaction.record = {"summary": summary.to_dict(), "sources": paths,
                               "build": {"version": transaction.name, "signature": signature}}
+    summary.seconds = round(time.perf_counter() - started, 3)  # with the compaction, if the version had one
     return summary

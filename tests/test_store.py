@@ -40,14 +40,20 @@ def test_copy_current_carries_the_graph_over_and_old_versions_are_collected(tmp_
     assert kept == ["v000002", "v000003"]  # the current one and the one a reader may still hold
 
 
-def test_every_third_written_copy_is_compacted_and_keeps_its_graph(tmp_path):
+def test_a_new_database_and_every_third_written_copy_are_compacted_and_keep_their_graph(tmp_path, monkeypatch):
+    import kg.store
+
+    compacted = []
+    compact = kg.store.Transaction.compact
+    monkeypatch.setattr(kg.store.Transaction, "compact", lambda self: compacted.append(self.name) or compact(self))
     store = EmbeddedStore(tmp_path / "s")
     write(store, "one")
     counts = [store.build_record()["writes_since_compaction"]]
     for value in ("two", "three", "four", "five"):
         write(store, value, copy=True)
         counts.append(store.build_record()["writes_since_compaction"])
-    assert counts == [0, 1, 2, 0, 1]  # a fresh load is compact; the third copy was compacted
+    assert counts == [0, 1, 2, 0, 1]
+    assert compacted == ["v000001", "v000004"]  # the new database, then the third copy
     assert values(store) == ["five", "four", "one", "three", "two"]
 
 
