@@ -23,7 +23,7 @@ on a fresh build. So every ``COMPACT_EVERY``-th written copy is compacted
 version record counts the writes since (``writes_since_compaction``). A new
 database is compacted too: the chunks a build loads side by side leave table
 files that overlap, and the saved queries took 1.3–1.9 × as long on a fresh
-10,000-article build as after its compaction (0.3 s).
+10,000-article build as after its compaction (0.3–0.8 s).
 
 >>> store = open_store("kg-store")                         # doctest: +SKIP
 >>> store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").rows  # doctest: +SKIP
