@@ -413,7 +413,6 @@ class EmbeddedStore(KGStore):
                     shutil.copyfile(side_file, copy)
             transaction = Transaction(self, name, ox.Store(str(path)))
             if copy_current and base is not None and base.is_dir():
-                transaction.fresh = False
                 transaction.writes_since_compaction = int(record.get("writes_since_compaction", 0)) + 1
             transaction.record = record
             try:
@@ -470,8 +469,7 @@ class Transaction:
         self.path = store.versions_dir / name
         self.ox = ox_store
         self.record: dict[str, Any] = {}
-        self.writes_since_compaction = 0
-        self.fresh = True  # a new database, not a copy of the current version
+        self.writes_since_compaction = 0  # a new database; a copy counts the writes since its last compaction
 
     def load_file(self, path: str | os.PathLike[str], *, graph: str | None = None, fmt: ox.RdfFormat | None = None,
                   trusted: bool = False) -> None:
@@ -505,7 +503,7 @@ class Transaction:
 
     def finish(self) -> None:
         self.ox.flush()
-        if self.fresh or self.writes_since_compaction >= COMPACT_EVERY:
+        if self.writes_since_compaction == 0 or self.writes_since_compaction >= COMPACT_EVERY:
             self.compact()
             self.writes_since_compaction = 0
         self.ox = None  # closes the database before it becomes current
