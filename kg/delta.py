@@ -311,7 +311,7 @@ class _Resolver:
         self.lines: dict[str, dict[Any, str | None]] = {section: {} for section in SECTIONS}
 
     def run(self) -> Delta:
-        from kg.resolve import node_encoder
+        from kg.resolve import article_mentions, node_encoder
 
         self.encode = node_encoder()
         state = self.state
@@ -345,7 +345,7 @@ class _Resolver:
         new: list[tuple] = []
         for aid in added:
             article, extraction = self.current[aid]
-            report, found = self._mentions(article, extraction)
+            report, found = article_mentions(article, extraction)
             key = (aid, article.file_name)
             memo[key] = marshal.dumps(found)
             self.decoded[key] = found
@@ -384,12 +384,6 @@ class _Resolver:
             found = self.decoded[key] = marshal.loads(self.memo[key])
         return found
 
-    def _mentions(self, article: Article, extraction: dict) -> tuple:
-        from kg.resolve import _mentions
-
-        report: list[str] = []
-        plain = [m.as_tuple() for m in _mentions(article, extraction, report)]
-        return tuple(report), plain
 
     def _affected(self, gone: list[tuple], new: list[tuple]):
         """The mentions to cluster again, and the organizations they belonged to.

@@ -19,7 +19,7 @@ import json
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, is_dataclass
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 from kg.curate import apply_link_decisions, apply_organization_decisions, link_key, list_unapplied
 from kg.curation import Curation
@@ -138,41 +138,19 @@ def article_mentions(article: Article, extraction: dict) -> tuple[tuple[str, ...
 
     A function of the article's id, file name and extraction alone, so an
     entry saved with a build's state serves every later build (kg.delta).
+    The tuples are those of :meth:`Mention.as_tuple`.
 
     >>> a = Article("a.txt", "a.txt", "a" * 64, "")
     >>> article_mentions(a, {"entities": [{"id": "e1", "name": "铜陵海关", "type": "Customs"}]})[1][0][2]
     '铜陵海关'
     """
     report: list[str] = []
-    plain = [m.as_tuple() for m in _mentions(article, extraction, report)]
-    return tuple(report), plain
-
-
-def _mentions(article: Article, extraction: dict, report: list[str]) -> list[Mention]:
     entities = {str(e.get("id")): e for e in extraction.get("entities", []) if isinstance(e, dict)}
-    parents = {
+    names = _QualifiedNames(entities, {
         str(r.get("head")): str(r.get("tail"))
         for r in extraction.get("relations", [])
         if isinstance(r, dict) and r.get("type") == "sub_organization_of"
-    }
-    qualified: dict[str, str | None] = {}
-
-    def qualify(entity_id: str, name: str, seen: frozenset[str]) -> str | None:
-        """A bare team or branch name is named by its parent unit (执勤一队 → 美兰边检站执勤一队)."""
-        text = normalize(name)
-        if not is_bare_part(text):
-            return text
-        parent = parents.get(entity_id)
-        if parent is None or parent in seen or parent not in entities:
-            return None
-        parent_name = qualified_name(parent, seen | {entity_id})
-        return parent_name + text if parent_name else None
-
-    def qualified_name(entity_id: str, seen: frozenset[str] = frozenset()) -> str | None:
-        if entity_id not in qualified:
-            qualified[entity_id] = qualify(entity_id, str(entities[entity_id].get("name") or ""), seen)
-        return qualified[entity_id]
-
+    })
     found = []
     for entity_id in sorted(entities):
         entity = entities[entity_id]
@@ -181,7 +159,7 @@ def _mentions(article: Article, extraction: dict, report: list[str]) -> list[Men
         if not raw_name or kind not in ORG_TYPES:
             report.append(f"{article.file_name}: entity {entity_id} left out: no name or unknown type {kind!r}")
             continue
-        name = qualified_name(entity_id)
+        name = names.of(entity_id)
         if name is None:
             report.append(f"{article.file_name}: '{raw_name}' left out: a team or branch with no parent unit named")
             continue
@@ -194,26 +172,41 @@ def _mentions(article: Article, extraction: dict, report: list[str]) -> list[Men
             alias_raw = str(alias).strip()
             if not alias_raw:
                 continue
-            alias_name = qualify(entity_id, alias_raw, frozenset({entity_id}))
+            alias_name = names.qualify(entity_id, alias_raw, frozenset({entity_id}))
             forms.add(alias_raw)
             if alias_name is None:
                 continue
             forms.add(alias_name)
             if linking_alias(alias_name, name):
                 links.append(identity(alias_name))
-        found.append(
-            Mention(
-                article=article.id,
-                entity=entity_id,
-                name=name,
-                forms=sorted(forms),
-                type=kind,
-                implicit=bool(entity.get("implicit", False)),
-                links=sorted(set(links), key=order),
-                identities={identity(form) for form in forms},
-            )
-        )
-    return found
+        found.append((article.id, entity_id, name, sorted(forms), kind, bool(entity.get("implicit", False)),
+                      sorted(set(links), key=order), {identity(form) for form in forms}))
+    return tuple(report), found
+
+
+class _QualifiedNames:
+    """The normalized names of one article's entities, a bare team or branch named by its parent unit
+    (执勤一队 → 美兰边检站执勤一队). A class, not two closures calling each other: those made a reference cycle
+    an article, left for the cycle collector."""
+
+    def __init__(self, entities: dict[str, dict], parents: dict[str, str]) -> None:
+        self.entities, self.parents = entities, parents
+        self.known: dict[str, str | None] = {}
+
+    def of(self, entity_id: str, seen: frozenset[str] = frozenset()) -> str | None:
+        if entity_id not in self.known:
+            self.known[entity_id] = self.qualify(entity_id, str(self.entities[entity_id].get("name") or ""), seen)
+        return self.known[entity_id]
+
+    def qualify(self, entity_id: str, name: str, seen: frozenset[str]) -> str | None:
+        text = normalize(name)
+        if not is_bare_part(text):
+            return text
+        parent = self.parents.get(entity_id)
+        if parent is None or parent in seen or parent not in self.entities:
+            return None
+        parent_name = self.of(parent, seen | {entity_id})
+        return parent_name + text if parent_name else None
 
 
 # ---------------------------------------------------------------- clustering
@@ -471,13 +464,19 @@ def node_encoder(*, include_text: bool = False):
 
 def join_resolved(lines: dict[str, list[str]], report: list[str]) -> str:
     """The resolved JSON from :func:`resolved_lines`: one node a line between section lines."""
-    parts = []
+    return "".join(resolved_pieces(lines, report))
+
+
+def resolved_pieces(lines: dict[str, list[str]], report: list[str], *, batch: int = 1000) -> Iterator[str]:
+    """:func:`join_resolved`'s text in pieces of up to ``batch`` lines, to be written without joining them all."""
     for number, section in enumerate(SECTIONS):
         opener, closer = ("[", "]") if section == "links" else ("{", "}")
-        body = ",\n".join(lines[section])
-        parts.append(f'{"{" if number == 0 else ""}"{section}": {opener}\n{body}{chr(10) if body else ""}{closer},\n')
-    parts.append(f'"report": {json.dumps(list(report), ensure_ascii=False)}}}\n')
-    return "".join(parts)
+        yield f'{"{" if number == 0 else ""}"{section}": {opener}\n'
+        body = lines[section]
+        for start in range(0, len(body), batch):
+            yield ",\n".join(body[start:start + batch]) + (",\n" if start + batch < len(body) else "\n")
+        yield f"{closer},\n"
+    yield f'"report": {json.dumps(list(report), ensure_ascii=False)}}}\n'
 
 
 def split_resolved(text: str) -> dict[str, list[str]] | None:

@@ -232,9 +232,9 @@ def test_unchanged_files_are_not_read_again_and_their_mentions_not_found_again(t
     def calls(what: str) -> list[str]:
         return [line.split(" ", 1)[1] for line in log.read_text(encoding="utf-8").splitlines() if line.startswith(what)]
 
-    read_bytes, mentions = kg.ingest.read_bytes, kg.resolve._mentions
+    read_bytes, mentions = kg.ingest.read_bytes, kg.resolve.article_mentions
     monkeypatch.setattr(kg.ingest, "read_bytes", lambda path, **kw: note("read", path.name) or read_bytes(path, **kw))
-    monkeypatch.setattr(kg.resolve, "_mentions", lambda *args: note("found", args[0].file_name) or mentions(*args))
+    monkeypatch.setattr(kg.resolve, "article_mentions", lambda *args: note("found", args[0].file_name) or mentions(*args))
     again = build([corpus], store, jobs=1)
     assert (calls("read"), calls("found"), again.changed) == ([], [], 0)
     touched = corpus / names[2]
@@ -348,8 +348,8 @@ def test_saved_mentions_of_other_code_are_not_used(tmp_path, sample_corpus, name
     store = tmp_path / "store"
     build([corpus], store, jobs=1)
     found = []
-    mentions = kg.resolve._mentions
-    monkeypatch.setattr(kg.resolve, "_mentions", lambda *args: found.append(args[0].file_name) or mentions(*args))
+    mentions = kg.resolve.article_mentions
+    monkeypatch.setattr(kg.resolve, "article_mentions", lambda *args: found.append(args[0].file_name) or mentions(*args))
     monkeypatch.setattr("kg.build.mention_code", lambda: "other code")
     build([corpus], store, jobs=1)
     assert sorted(found) == names[:3]

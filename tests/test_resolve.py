@@ -373,8 +373,8 @@ def test_a_memo_of_mentions_gives_the_same_result_and_follows_the_articles(monke
     assert resolved_to_json(resolve(docs, memo=memo)) == expected
     assert set(memo) == {(a.id, a.file_name) for a, _ in docs}
     found = []
-    original = kg.resolve._mentions
-    monkeypatch.setattr(kg.resolve, "_mentions", lambda *args: found.append(args[0].file_name) or original(*args))
+    original = kg.resolve.article_mentions
+    monkeypatch.setattr(kg.resolve, "article_mentions", lambda *args: found.append(args[0].file_name) or original(*args))
     again = resolve(docs, memo=memo)
     assert resolved_to_json(again) == expected and found == []  # every article's mentions came from the memo
     assert any("z.txt" in line for line in again.report)  # with the report lines they gave
@@ -392,3 +392,14 @@ def test_the_json_has_one_node_a_line():
     assert len(lines["organizations"]) == len(resolved.organizations) and len(lines["links"]) == len(resolved.links)
     assert len(text.splitlines()) == sum(map(len, lines.values())) + 11  # five sections opened and closed, the report
     assert json.loads(text)["report"] == resolved.report
+
+
+def test_the_json_written_in_pieces_is_the_json_joined():
+    from kg.resolve import join_resolved, resolved_lines, resolved_pieces
+
+    resolved = resolve(_fixture_docs())
+    lines = resolved_lines(resolved)
+    whole = join_resolved(lines, resolved.report)
+    for batch in (1, 2, 1000):  # a piece per line, lines split between pieces, a section in one piece
+        assert "".join(resolved_pieces(lines, resolved.report, batch=batch)) == whole
+    assert json.loads(whole)["links"] and json.loads("".join(resolved_pieces({**lines, "links": []}, [])))["links"] == []
