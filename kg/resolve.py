@@ -60,11 +60,6 @@ class Mention:
     def order(self) -> tuple[str, str]:
         return (self.article, self.entity)
 
-    def as_tuple(self) -> tuple:
-        """Plain data (marshal can store it); ``Mention(*m.as_tuple()) == m``."""
-        return (self.article, self.entity, self.name, self.forms, self.type, self.implicit, self.links,
-                self.identities)
-
 
 # An article's mentions and the report lines they gave, as plain data, by (Article.id, file name).
 MentionMemo = dict[tuple[str, str], tuple[tuple[str, ...], list[tuple]]]
@@ -138,7 +133,7 @@ def article_mentions(article: Article, extraction: dict) -> tuple[tuple[str, ...
 
     A function of the article's id, file name and extraction alone, so an
     entry saved with a build's state serves every later build (kg.delta).
-    The tuples are those of :meth:`Mention.as_tuple`.
+    Each mention is a plain tuple of :class:`Mention`'s fields in order (marshal can store it).
 
     >>> a = Article("a.txt", "a.txt", "a" * 64, "")
     >>> article_mentions(a, {"entities": [{"id": "e1", "name": "铜陵海关", "type": "Customs"}]})[1][0][2]
