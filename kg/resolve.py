@@ -45,7 +45,10 @@ RESOLVED_FILE = "resolved.json"
 
 @dataclass
 class Mention:
-    """One entity of one article, with its names qualified by its parent where needed."""
+    """One entity of one article, with its names qualified by its parent where needed.
+
+    :func:`article_mentions` makes them as plain tuples of these fields, in this order (``Mention(*t)``).
+    """
 
     article: str
     entity: str
