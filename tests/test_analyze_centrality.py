@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 
 import networkx as nx
 import pytest
@@ -85,6 +86,17 @@ def test_eigenvector_on_disconnected_graph_is_per_component():
         assert all(abs(values[n] - ratio * sub[n]) < 1e-4 for n in path)
         assert math.isclose(sum(v * v for v in values.values()), (g.number_of_nodes() - 1) / g.number_of_nodes(),
                             rel_tol=1e-3)
+
+
+def test_eigenvector_of_a_far_periphery_is_near_zero_without_a_warning():
+    # Two dense clusters joined by a long path: igraph warns that some values are nearly zero. They are, and
+    # the graph is connected, so the warning said nothing a user could act on (it was printed by kg analyze).
+    g = nx.barbell_graph(30, 40)
+    nx.set_edge_attributes(g, 1.0, "weight")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        values = c.eigenvector(g, engine="igraph")
+    assert min(values.values()) < 1e-6 < max(values.values())
 
 
 def test_hand_computed_star():

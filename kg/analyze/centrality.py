@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import math
 import random
+import warnings
 from collections.abc import Iterable
 
 import networkx as nx
@@ -163,7 +164,11 @@ def eigenvector(graph: nx.Graph, *, engine: str = "auto") -> dict:
             if len(ids) < 2:
                 continue
             sub = view.graph if len(components) == 1 else view.graph.induced_subgraph(ids)
-            values = sub.eigenvector_centrality(weights="weight")  # directed=False is refused by igraph 1.0
+            with warnings.catch_warnings():
+                # Said of units far from the hub of one component: their values are near zero, and so they are
+                # (the disconnected graphs the warning is about are split into components above).
+                warnings.filterwarnings("ignore", "Some eigenvector centralities are nearly zero", RuntimeWarning)
+                values = sub.eigenvector_centrality(weights="weight")  # directed=False is refused by igraph 1.0
             norm = math.sqrt(sum(v * v for v in values)) or 1.0
             share = math.sqrt(len(ids) / n)
             for i, value in zip(ids, values):
