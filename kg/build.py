@@ -1036,10 +1036,20 @@ def _replace(path: Path, data: bytes | Iterable[bytes | memoryview]) -> None:
 
 def _save(transaction: Transaction, resolved_json: bytes | Iterable[bytes | memoryview], state: dict,
           patch: dict | None = None) -> None:
-    """Write the resolved JSON and the state: as one more patch in the log when the copied state allows it."""
+    """Write the resolved JSON and the state."""
+    _save_json(transaction, resolved_json)
+    _save_state(transaction, state, patch)
+
+
+def _save_json(transaction: Transaction, resolved_json: bytes | Iterable[bytes | memoryview]) -> None:
     versions = transaction.store.versions_dir
     _replace(versions / f"{transaction.name}.resolved.json", resolved_json)
     (versions / f"{transaction.name}.mentions").unlink(missing_ok=True)  # the memo file of earlier releases
+
+
+def _save_state(transaction: Transaction, state: dict, patch: dict | None = None) -> None:
+    """Write the state: as one more patch in the log when the copied state allows it."""
+    versions = transaction.store.versions_dir
     base, log = versions / f"{transaction.name}{STATE_SUFFIX}", versions / f"{transaction.name}{STATE_LOG_SUFFIX}"
     if patch is not None and base.exists():  # the previous version's state, linked with its log
         try:
@@ -1060,7 +1070,8 @@ def _save(transaction: Transaction, resolved_json: bytes | Iterable[bytes | memo
 def _write_full(target, summary, docs, decisions, plain, code, signature, previous, paths, started, wait, progress,
                 full, on_resolved, loaders: int = LOADERS) -> BuildSummary:
     from kg.delta import memo_tables, mention_memo, state_of
-    from kg.resolve import resolve, resolved_lines, resolved_pieces
+    from kg.linefile import line_sizes
+    from kg.resolve import resolve, resolved_chunks, resolved_lines, resolved_pieces
 
     with _step(summary, "resolve"):
         memo = {} if full else mention_memo(_load_state(target, code))
@@ -1086,24 +1097,26 @@ def _write_full(target, summary, docs, decisions, plain, code, signature, previo
         saving: list[float] = []  # seconds spent saving while the bulk loads ran (not counted as loading)
 
         def save() -> None:
-            nonlocal lines
             begun = time.perf_counter()
-            # Counted in nodes: once as JSON lines (unless the diff made them), once as tables of the state.
-            passes = (lines is None) + (trace is not None)
-            bar = progress_bar(progress and passes > 0, "save JSON and state", passes * _node_count(resolved),
-                               unit="node")
-            if lines is None:
-                with _step(summary, "encode"):
-                    lines = resolved_lines(resolved, advance=bar.update)
+            # Counted in nodes: once as JSON lines, once as tables of the state.
+            passes = 1 + (trace is not None)
+            bar = progress_bar(progress, "save JSON and state", passes * _node_count(resolved), unit="node")
+            with _step(summary, "encode"):
+                # Written piece by piece, each node encoded as its piece is written unless the diff made the lines.
+                if lines is None:
+                    sizes: dict[str, list[int]] = {}
+                    _save_json(transaction, resolved_chunks(resolved, sizes, advance=bar.update))
+                else:
+                    sizes = line_sizes(lines)
+                    _save_json(transaction, resolved_pieces(lines, resolved.report))
+                    bar.update(_node_count(resolved))
             with _step(summary, "save"):
                 if trace is not None:
-                    state = state_of(resolved, memo, trace, code, lines, advance=bar.update)
+                    state = state_of(resolved, memo, trace, code, sizes, advance=bar.update)
                 else:
                     blobs, reports = memo_tables(memo)
                     state = {"code": code, "memo": blobs, "reports": reports}
-                # Written piece by piece: the whole text, then its bytes, were 206 MB at once for 30,000 articles.
-                _save(transaction, (piece.encode("utf-8") for piece in resolved_pieces(lines, resolved.report)),
-                      state)
+                _save_state(transaction, state)
             bar.close()
             saving.append(time.perf_counter() - begun)
 

@@ -50,16 +50,15 @@ class Delta:
     reclustered: int = 0  # mentions clustered again
 
 
-def state_of(resolved: Resolved, memo: dict, trace: dict, code: str, lines: dict[str, list[str]],
+def state_of(resolved: Resolved, memo: dict, trace: dict, code: str, line_bytes: dict[str, list[int]],
              advance: Callable[[int], None] = lambda n: None) -> State:
     """The tables a full resolution (with ``trace``, no curation) leaves for the next delta.
 
     ``memo`` is the mention memo resolve filled; ``trace`` what it recorded;
-    ``lines`` its kg.resolve.resolved_lines. ``advance(n)`` is told of the
+    ``line_bytes`` the sizes of its resolved JSON lines (kg.linefile.line_sizes,
+    or filled by kg.resolve.resolved_chunks). ``advance(n)`` is told of the
     nodes done as the tables are made (all of them in the end).
     """
-    from kg.linefile import line_sizes
-
     owner = trace["owner"]
     adjacency: dict[str, list] = defaultdict(list)
     article_links: dict[str, list] = defaultdict(list)
@@ -106,8 +105,8 @@ def state_of(resolved: Resolved, memo: dict, trace: dict, code: str, lines: dict
         "rest_ids": _pack(rest_ids),
         "ident_keys": _pack(by_rest),
         "kinds": _encode_kinds(kinds),
-        "order": (order := {section: sorted(getattr(resolved, section)) for section in SECTIONS}),
-        "line_bytes": line_sizes(lines, order),
+        "order": {section: sorted(getattr(resolved, section)) for section in SECTIONS},
+        "line_bytes": line_bytes,
     }
     advance(len(resolved.places) + len(resolved.decisions))
     return state

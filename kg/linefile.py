@@ -9,7 +9,7 @@ lines are found by position, and unchanged stretches are copied as they are.
 >>> lines = {"articles": ['"a": 1', '"b": 2'], "decisions": [], "links": [], "organizations": [], "places": []}
 >>> order = {"articles": ["a", "b"], "decisions": [], "links": [], "organizations": [], "places": []}
 >>> data = join_resolved(lines, []).encode()
->>> found = LineFile(data, order, line_sizes(lines, order))
+>>> found = LineFile(data, order, line_sizes(lines))
 >>> found.line("articles", "b")
 '"b": 2'
 >>> patched = found.patched({**order, "articles": ["a", "c"]}, {"articles": {"b": None, "c": '"c": 3'}}, ["r"])
@@ -22,19 +22,44 @@ from __future__ import annotations
 import json
 import mmap
 from bisect import bisect_left
+from collections.abc import Callable, Iterable, Iterator
 from itertools import accumulate
 from typing import Any
 
 SECTIONS = ("articles", "decisions", "links", "organizations", "places")
 
 
-def line_sizes(lines: dict[str, list[str]], order: dict[str, list]) -> dict[str, list[int]]:
-    """section -> the size in bytes of each node's line, aligned with ``order`` (as ``lines`` is).
+def line_sizes(lines: dict[str, list[str]]) -> dict[str, list[int]]:
+    """section -> the size in bytes of each node's line, in the order of ``lines`` (the keys' sorted order).
 
     Lists of numbers, not a table by key: they load ten times faster, and a
-    line is found by its key's position in ``order`` anyway.
+    line is found by its key's position in the state's ``order`` anyway.
     """
     return {section: [len(line.encode("utf-8")) for line in lines[section]] for section in SECTIONS}
+
+
+def framed(batches: Callable[[str], Iterable[list[bytes]]], report: list[str]) -> Iterator[bytes]:
+    r"""The resolved JSON in pieces to write one after the other: each section's lines in its frame.
+
+    ``batches(section)`` gives the section's lines (UTF-8, without separators)
+    a list at a time, so a caller can encode them as they are written.
+
+    >>> b"".join(framed(lambda section: [[b'"a": 1'], [b'"b": 2']] if section == "articles" else [], ["r"]))[:32]
+    b'{"articles": {\n"a": 1,\n"b": 2\n},'
+    """
+    for number, section in enumerate(SECTIONS):
+        header, closer = _frame(number, section)
+        yield header
+        pending = None  # the batch before, joined: the section's last line ends with "\n" alone
+        for batch in batches(section):
+            if batch:
+                if pending is not None:
+                    yield pending + b",\n"
+                pending = b",\n".join(batch)
+        if pending is not None:
+            yield pending + b"\n"
+        yield closer
+    yield _report_line(report)
 
 
 def edit_sorted(keys: list, sizes: list[int], changes: dict[Any, int | None]) -> tuple[list, list[int]]:
@@ -71,6 +96,10 @@ def edit_sorted(keys: list, sizes: list[int], changes: dict[Any, int | None]) ->
 def _frame(number: int, section: str) -> tuple[bytes, bytes]:
     opener, closer = ("[", "]") if section == "links" else ("{", "}")
     return f'{"{" if number == 0 else ""}"{section}": {opener}\n'.encode(), f"{closer},\n".encode()
+
+
+def _report_line(report: list[str]) -> bytes:
+    return f'"report": {json.dumps(list(report), ensure_ascii=False)}}}\n'.encode()
 
 
 class LineFile:
@@ -153,5 +182,5 @@ class LineFile:
                 body[-1] = b"\n"  # the last line ends with "\n" alone
             parts += body
             parts.append(closer)
-        parts.append(f'"report": {json.dumps(list(report), ensure_ascii=False)}}}\n'.encode())
+        parts.append(_report_line(report))
         return parts

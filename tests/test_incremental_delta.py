@@ -7,7 +7,7 @@ import pytest
 import marshal
 
 from kg.delta import apply_patch, patch_lines, resolve_delta, state_of
-from kg.linefile import LineFile
+from kg.linefile import LineFile, line_sizes
 from kg.model import Article
 from kg.resolve import join_resolved, resolve, resolved_lines
 
@@ -15,7 +15,7 @@ from kg.resolve import join_resolved, resolve, resolved_lines
 def full(docs):
     memo, trace = {}, {}
     resolved = resolve(docs, memo=memo, trace=trace)
-    return resolved, state_of(resolved, memo, trace, "code", resolved_lines(resolved))
+    return resolved, state_of(resolved, memo, trace, "code", line_sizes(resolved_lines(resolved)))
 
 
 def comparable(state: dict) -> dict:
@@ -212,3 +212,12 @@ def test_a_saved_patch_replays_the_delta_on_the_old_tables(sample_docs):
     replayed = apply_patch(marshal.loads(saved), marshal.loads(marshal.dumps(delta.patch)))
     assert comparable(replayed) == comparable(delta.state)
     assert len(marshal.dumps(delta.patch)) < len(saved)
+
+
+@pytest.mark.parametrize("module", ["kg.linefile", "kg.resolve", "kg.delta"])
+def test_docstring_examples(module):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module))
+    assert result.failed == 0 and result.attempted > 0

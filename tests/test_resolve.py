@@ -395,11 +395,16 @@ def test_the_json_has_one_node_a_line():
 
 
 def test_the_json_written_in_pieces_is_the_json_joined():
-    from kg.resolve import join_resolved, resolved_lines, resolved_pieces
+    from kg.linefile import line_sizes
+    from kg.resolve import join_resolved, resolved_chunks, resolved_lines, resolved_pieces
 
     resolved = resolve(_fixture_docs())
     lines = resolved_lines(resolved)
-    whole = join_resolved(lines, resolved.report)
+    whole = join_resolved(lines, resolved.report).encode("utf-8")
     for batch in (1, 2, 1000):  # a piece per line, lines split between pieces, a section in one piece
-        assert "".join(resolved_pieces(lines, resolved.report, batch=batch)) == whole
-    assert json.loads(whole)["links"] and json.loads("".join(resolved_pieces({**lines, "links": []}, [])))["links"] == []
+        assert b"".join(resolved_pieces(lines, resolved.report, batch=batch)) == whole
+        # Encoded as written, without the lines: the same bytes, and the sizes the state keeps.
+        sizes, written = {}, []
+        assert b"".join(resolved_chunks(resolved, sizes, batch=batch, advance=written.append)) == whole
+        assert sizes == line_sizes(lines) and sum(written) == sum(map(len, lines.values()))
+    assert json.loads(whole)["links"] and json.loads(b"".join(resolved_pieces({**lines, "links": []}, [])))["links"] == []
