@@ -30,13 +30,11 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from kg.linefile import edit_sorted
+from kg.linefile import SECTIONS, edit_sorted
 from kg.model import ORG_TYPES, Article, Evidence, Link, Organization, Resolved
 
 # A resolution's reusable tables (plain data: dicts, lists, tuples, str), see state_of.
 State = dict[str, Any]
-
-SECTIONS = ("articles", "decisions", "links", "organizations", "places")
 
 
 @dataclass

@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable, Iterator
 from itertools import accumulate
 from typing import Any
 
+# Sections of the resolved JSON holding one node a line, in the file's (sorted) order.
 SECTIONS = ("articles", "decisions", "links", "organizations", "places")
 
 

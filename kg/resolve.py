@@ -24,7 +24,7 @@ from typing import Any, Callable, Iterable, Iterator
 from kg.curate import apply_link_decisions, apply_organization_decisions, link_key, list_unapplied
 from kg.curation import Curation
 from kg.identity import Identity, NameIndex, groups, identifies, identity, linking_alias, order
-from kg.linefile import framed
+from kg.linefile import SECTIONS, framed
 from kg.model import (
     ORG_TYPES,
     RELATION_TYPES,
@@ -410,8 +410,6 @@ def _links(extractions, by_entity, mention_key, key_map, resolved: Resolved,
 # ---------------------------------------------------------------- JSON
 
 
-# Sections of the resolved JSON holding one node a line, in the file's (sorted) order.
-SECTIONS = ("articles", "decisions", "links", "organizations", "places")
 _HEADER = re.compile(r'^\{?"(articles|decisions|links|organizations|places)": [\[{]$')
 
 
