@@ -1070,7 +1070,6 @@ def _save_state(transaction: Transaction, state: dict, patch: dict | None = None
 def _write_full(target, summary, docs, decisions, plain, code, signature, previous, paths, started, wait, progress,
                 full, on_resolved, loaders: int = LOADERS) -> BuildSummary:
     from kg.delta import memo_tables, mention_memo, state_of
-    from kg.linefile import line_sizes
     from kg.resolve import resolve, resolved_chunks, resolved_lines, resolved_pieces
 
     with _step(summary, "resolve"):
@@ -1103,12 +1102,11 @@ def _write_full(target, summary, docs, decisions, plain, code, signature, previo
             bar = progress_bar(progress, "save JSON and state", passes * _node_count(resolved), unit="node")
             with _step(summary, "encode"):
                 # Written piece by piece, each node encoded as its piece is written unless the diff made the lines.
+                sizes: dict[str, list[int]] = {}
                 if lines is None:
-                    sizes: dict[str, list[int]] = {}
                     _save_json(transaction, resolved_chunks(resolved, sizes, advance=bar.update))
                 else:
-                    sizes = line_sizes(lines)
-                    _save_json(transaction, resolved_pieces(lines, resolved.report))
+                    _save_json(transaction, resolved_pieces(lines, resolved.report, sizes=sizes))
                     bar.update(_node_count(resolved))
             with _step(summary, "save"):
                 if trace is not None:

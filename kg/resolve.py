@@ -464,12 +464,20 @@ def join_resolved(lines: dict[str, list[str]], report: list[str]) -> str:
     return b"".join(resolved_pieces(lines, report)).decode("utf-8")
 
 
-def resolved_pieces(lines: dict[str, list[str]], report: list[str], *, batch: int = 1000) -> Iterator[bytes]:
-    """:func:`join_resolved`'s bytes in pieces of up to ``batch`` lines, to be written without joining them all."""
+def resolved_pieces(lines: dict[str, list[str]], report: list[str], *, batch: int = 1000,
+                    sizes: dict[str, list[int]] | None = None) -> Iterator[bytes]:
+    """:func:`join_resolved`'s bytes in pieces of up to ``batch`` lines, to be written without joining them all.
+
+    ``sizes``, if given, receives what kg.linefile.line_sizes would give, as the lines are encoded.
+    """
     def batches(section: str) -> Iterator[list[bytes]]:
         body = lines[section]
+        done = sizes.setdefault(section, []) if sizes is not None else None
         for start in range(0, len(body), batch):
-            yield [line.encode("utf-8") for line in body[start:start + batch]]
+            encoded = [line.encode("utf-8") for line in body[start:start + batch]]
+            if done is not None:
+                done.extend(map(len, encoded))
+            yield encoded
 
     return framed(batches, report)
 

@@ -403,6 +403,9 @@ def test_the_json_written_in_pieces_is_the_json_joined():
     whole = join_resolved(lines, resolved.report).encode("utf-8")
     for batch in (1, 2, 1000):  # a piece per line, lines split between pieces, a section in one piece
         assert b"".join(resolved_pieces(lines, resolved.report, batch=batch)) == whole
+        sizes = {}
+        assert b"".join(resolved_pieces(lines, resolved.report, batch=batch, sizes=sizes)) == whole
+        assert sizes == line_sizes(lines)
         # Encoded as written, without the lines: the same bytes, and the sizes the state keeps.
         sizes, written = {}, []
         assert b"".join(resolved_chunks(resolved, sizes, batch=batch, advance=written.append)) == whole
