@@ -19,6 +19,7 @@ import json
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, is_dataclass
+from itertools import islice
 from typing import Any, Callable, Iterable, Iterator
 
 from kg.curate import apply_link_decisions, apply_organization_decisions, link_key, list_unapplied
@@ -470,16 +471,7 @@ def resolved_pieces(lines: dict[str, list[str]], report: list[str], *, batch: in
 
     ``sizes``, if given, receives what kg.linefile.line_sizes would give, as the lines are encoded.
     """
-    def batches(section: str) -> Iterator[list[bytes]]:
-        body = lines[section]
-        done = sizes.setdefault(section, []) if sizes is not None else None
-        for start in range(0, len(body), batch):
-            encoded = [line.encode("utf-8") for line in body[start:start + batch]]
-            if done is not None:
-                done.extend(map(len, encoded))
-            yield encoded
-
-    return framed(batches, report)
+    return _encoded_pieces(lines.__getitem__, report, batch, sizes)
 
 
 def resolved_chunks(resolved: Resolved, sizes: dict[str, list[int]], *, batch: int = 1000,
@@ -492,17 +484,27 @@ def resolved_chunks(resolved: Resolved, sizes: dict[str, list[int]], *, batch: i
     """
     encode = node_encoder()
 
-    def batches(section: str) -> Iterator[list[bytes]]:
+    def section_lines(section: str) -> Iterator[str]:
         table = getattr(resolved, section)
-        keys = sorted(table)
-        done = sizes[section] = []
-        for start in range(0, len(keys), batch):
-            lines = [encode(section, key, table[key]).encode("utf-8") for key in keys[start:start + batch]]
-            done.extend(map(len, lines))
-            yield lines
-            advance(len(lines))
+        return (encode(section, key, table[key]) for key in sorted(table))
 
-    return framed(batches, resolved.report)
+    return _encoded_pieces(section_lines, resolved.report, batch, sizes, advance)
+
+
+def _encoded_pieces(section_lines: Callable[[str], Iterable[str]], report: list[str], batch: int,
+                    sizes: dict[str, list[int]] | None, advance: Callable[[int], None] = lambda n: None
+                    ) -> Iterator[bytes]:
+    """kg.linefile.framed over each section's lines, encoded ``batch`` at a time (their sizes kept in ``sizes``)."""
+    def batches(section: str) -> Iterator[list[bytes]]:
+        done = sizes.setdefault(section, []) if sizes is not None else None
+        lines = iter(section_lines(section))
+        while encoded := [line.encode("utf-8") for line in islice(lines, batch)]:
+            if done is not None:
+                done.extend(map(len, encoded))
+            yield encoded
+            advance(len(encoded))
+
+    return framed(batches, report)
 
 
 def split_resolved(text: str) -> dict[str, list[str]] | None:
